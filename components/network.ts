@@ -1,0 +1,35 @@
+import type * as k8s from "@pulumi/kubernetes";
+
+type PolicyPeer = k8s.types.input.networking.v1.NetworkPolicyPeer;
+
+/** Something on the network a workload talks to or hears from. */
+export type NetworkPeer =
+    /** Pods of another component of the same application, in the same namespace. */
+    | { component: string }
+    /** Every pod of a namespace (an ingress controller, a monitoring stack). */
+    | { namespace: string }
+    /** Addresses outside the cluster (a managed database, an external API). */
+    | { cidr: string };
+
+/** A peer and the TCP ports the traffic goes to. */
+export interface NetworkRule {
+    peer: NetworkPeer;
+    ports: number[];
+}
+
+export function policyPeer(peer: NetworkPeer, appName: string): PolicyPeer {
+    if ("component" in peer) {
+        return { podSelector: { matchLabels: { "app.kubernetes.io/name": appName, "app.kubernetes.io/component": peer.component } } };
+    }
+    if ("namespace" in peer) {
+        return { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": peer.namespace } } };
+    }
+    return { ipBlock: { cidr: peer.cidr } };
+}
+
+export function policyRules(rules: NetworkRule[], appName: string) {
+    return rules.map((rule) => ({
+        peers: [policyPeer(rule.peer, appName)],
+        ports: rule.ports.map((port) => ({ protocol: "TCP", port })),
+    }));
+}

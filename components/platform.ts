@@ -1,0 +1,120 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "../stacks/schema";
+import { appLabels } from "./pod";
+
+export interface PlatformArgs {
+    appName: string;
+    namespace: string;
+    quota?: StackConfig["quota"];
+    limitRange: StackConfig["limitRange"];
+    /** Keep the namespace, and so everything in it, from being deleted by the engine. */
+    protect: boolean;
+}
+
+/**
+ * The namespace the application lives in and the rules every pod in it is held to: Pod Security
+ * "restricted" enforced by the API server, a quota and default limits, and a network that admits
+ * nothing but DNS until a workload declares what it talks to.
+ */
+export class Platform extends pulumi.ComponentResource {
+    readonly namespace: k8s.core.v1.Namespace;
+    readonly namespaceName: pulumi.Output<string>;
+
+    constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("appstack:platform:Platform", name, {}, opts);
+        const labels = appLabels(args.appName, "platform");
+
+        this.namespace = new k8s.core.v1.Namespace(
+            name,
+            {
+                metadata: {
+                    name: args.namespace,
+                    labels: {
+                        ...labels,
+                        "pod-security.kubernetes.io/enforce": "restricted",
+                        "pod-security.kubernetes.io/enforce-version": "latest",
+                        "pod-security.kubernetes.io/audit": "restricted",
+                        "pod-security.kubernetes.io/warn": "restricted",
+                    },
+                },
+            },
+            { parent: this, protect: args.protect, retainOnDelete: args.protect },
+        );
+        this.namespaceName = this.namespace.metadata.name;
+        const metadata = (suffix: string) => ({ name: `${args.appName}-${suffix}`, namespace: this.namespaceName, labels });
+
+        if (args.quota) {
+            new k8s.core.v1.ResourceQuota(
+                `${name}-quota`,
+                {
+                    metadata: metadata("quota"),
+                    spec: {
+                        hard: {
+                            "requests.cpu": args.quota.requestsCpu,
+                            "requests.memory": args.quota.requestsMemory,
+                            "limits.memory": args.quota.limitsMemory,
+                            pods: String(args.quota.pods),
+                        },
+                    },
+                },
+                { parent: this },
+            );
+        }
+
+        new k8s.core.v1.LimitRange(
+            `${name}-limits`,
+            {
+                metadata: metadata("limits"),
+                spec: {
+                    limits: [
+                        {
+                            type: "Container",
+                            defaultRequest: { cpu: args.limitRange.defaultRequestCpu, memory: args.limitRange.defaultRequestMemory },
+                            default: { memory: args.limitRange.defaultLimitMemory },
+                            max: { memory: args.limitRange.maxMemory },
+                        },
+                    ],
+                },
+            },
+            { parent: this },
+        );
+
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-default-deny`,
+            {
+                metadata: metadata("default-deny"),
+                spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+            },
+            { parent: this },
+        );
+
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-allow-dns`,
+            {
+                metadata: metadata("allow-dns"),
+                spec: {
+                    podSelector: {},
+                    policyTypes: ["Egress"],
+                    egress: [
+                        {
+                            to: [
+                                {
+                                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                                    podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                                },
+                            ],
+                            ports: [
+                                { protocol: "UDP", port: 53 },
+                                { protocol: "TCP", port: 53 },
+                            ],
+                        },
+                    ],
+                },
+            },
+            { parent: this },
+        );
+
+        this.registerOutputs({ namespace: this.namespaceName });
+    }
+}

@@ -1,0 +1,121 @@
+import type * as k8s from "@pulumi/kubernetes";
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "../stacks/schema";
+
+type PodSpec = k8s.types.input.core.v1.PodSpec;
+type Container = k8s.types.input.core.v1.Container;
+type EnvVar = k8s.types.input.core.v1.EnvVar;
+
+/** Labels every object of the application carries. */
+export function appLabels(appName: string, component: string): Record<string, string> {
+    return {
+        "app.kubernetes.io/name": appName,
+        "app.kubernetes.io/component": component,
+        "app.kubernetes.io/part-of": appName,
+        "app.kubernetes.io/managed-by": "pulumi",
+    };
+}
+
+/** The labels a selector matches on: stable for the life of the workload. */
+export function selectorLabels(appName: string, component: string): Record<string, string> {
+    return {
+        "app.kubernetes.io/name": appName,
+        "app.kubernetes.io/component": component,
+    };
+}
+
+/** Where the application's settings live, and what a change of them must roll. */
+export interface AppEnvironment {
+    /** ConfigMap of plain settings, loaded whole. */
+    configMapName: pulumi.Input<string>;
+    /** Secret of credentials; each key becomes one variable through a secretKeyRef. */
+    secretName: pulumi.Input<string>;
+    secretKeys: string[];
+    /** Hash of settings and secrets; a new value rolls every pod that reads them. */
+    checksum: pulumi.Input<string>;
+}
+
+function environmentVariables(env: AppEnvironment | undefined, plain: Record<string, string>): EnvVar[] {
+    return [
+        ...Object.entries(plain).map(([name, value]) => ({ name, value })),
+        ...(env?.secretKeys ?? []).map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: env!.secretName, key } } })),
+    ];
+}
+
+export const configChecksumAnnotation = "appstack.dev/config-checksum";
+
+export interface HardenedContainerArgs {
+    name: string;
+    image: pulumi.Input<string>;
+    command?: string[];
+    args?: string[];
+    /** Shared settings and secrets; none for a component that must not see them. */
+    env?: AppEnvironment;
+    plainEnv: Record<string, string>;
+    resources: StackConfig["api"]["resources"];
+}
+
+export const tmpVolumeName = "tmp";
+
+/**
+ * A container that satisfies Pod Security "restricted" on its own: no privilege escalation, no
+ * capabilities, a read-only root filesystem with a writable /tmp.
+ */
+export function hardenedContainer(args: HardenedContainerArgs): Container {
+    return {
+        name: args.name,
+        image: args.image,
+        imagePullPolicy: "IfNotPresent",
+        command: args.command,
+        args: args.args,
+        envFrom: args.env ? [{ configMapRef: { name: args.env.configMapName } }] : undefined,
+        env: environmentVariables(args.env, args.plainEnv),
+        resources: {
+            requests: { ...args.resources.requests },
+            limits: { ...args.resources.limits },
+        },
+        securityContext: {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            runAsNonRoot: true,
+            capabilities: { drop: ["ALL"] },
+            seccompProfile: { type: "RuntimeDefault" },
+        },
+        volumeMounts: [{ name: tmpVolumeName, mountPath: "/tmp" }],
+    };
+}
+
+/** Pod-level settings of Pod Security "restricted": a fixed non-root identity and seccomp. */
+export function hardenedPodSpec(
+    uid: number,
+    serviceAccountName: pulumi.Input<string>,
+    containers: Container[],
+    extra: Omit<PodSpec, "containers" | "securityContext" | "serviceAccountName" | "volumes"> = {},
+): PodSpec {
+    return {
+        serviceAccountName,
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        securityContext: {
+            runAsNonRoot: true,
+            runAsUser: uid,
+            runAsGroup: uid,
+            fsGroup: uid,
+            seccompProfile: { type: "RuntimeDefault" },
+        },
+        containers,
+        volumes: [{ name: tmpVolumeName, emptyDir: { sizeLimit: "256Mi" } }],
+        ...extra,
+    };
+}
+
+/** A stable hash of settings, secrets included, that reveals none of them. */
+export function checksumOf(values: pulumi.Input<Record<string, pulumi.Input<string>>>): pulumi.Output<string> {
+    return pulumi.unsecret(
+        pulumi.output(values).apply((resolved) => {
+            const canonical = JSON.stringify(Object.entries(resolved).sort(([a], [b]) => a.localeCompare(b)));
+            return createHash("sha256").update(canonical).digest("hex");
+        }),
+    );
+}

@@ -1,0 +1,34 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { providerDefaults, type Target } from "./target";
+
+export interface ExistingClusterArgs {
+    /** Contents of the cluster's kubeconfig; a secret. */
+    kubeconfig?: pulumi.Input<string>;
+    /**
+     * Context to use: within `kubeconfig`, or, when no kubeconfig is given, by name in the ambient
+     * kubeconfig of whoever runs the program.
+     */
+    context?: string;
+}
+
+/** A cluster that already exists (bare metal, k3s, kubeadm, a managed cluster made elsewhere). */
+export class ExistingCluster extends pulumi.ComponentResource implements Target {
+    readonly kind = "existing";
+    readonly provider: k8s.Provider;
+    readonly ingressPublishesStatus = true;
+
+    constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("appstack:targets:ExistingCluster", name, {}, opts);
+        this.provider = new k8s.Provider(
+            name,
+            {
+                ...providerDefaults,
+                kubeconfig: args.kubeconfig,
+                context: args.context,
+            },
+            { parent: this },
+        );
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,27 @@
+import type * as k8s from "@pulumi/kubernetes";
+
+/**
+ * A Kubernetes cluster the application is deployed to. Each kind of target (an existing cluster,
+ * the embedded local one, and the managed clusters of each cloud) creates or adopts its cluster
+ * and hands over one explicit provider; every Kubernetes object is registered with it.
+ */
+export interface Target {
+    readonly kind: string;
+    readonly provider: k8s.Provider;
+    /**
+     * Whether an Ingress gets a load-balancer address on this cluster. Where no ingress controller
+     * publishes one, the engine must not wait for it.
+     */
+    readonly ingressPublishesStatus: boolean;
+}
+
+/**
+ * Settings every target's provider shares. ConfigMaps and Secrets are updated in place instead of
+ * being replaced, because their names are fixed (other objects and people refer to them); the
+ * pods pick up a change through the checksum annotation of their template.
+ */
+export const providerDefaults = {
+    enableServerSideApply: true,
+    enableConfigMapMutable: true,
+    enableSecretMutable: true,
+} as const;

@@ -1,0 +1,59 @@
+// Plain views of the Kubernetes objects a program registers, as the policies read them.
+
+export interface KubernetesObject {
+    apiVersion: string;
+    kind: string;
+    metadata: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+    spec?: any;
+    [field: string]: unknown;
+}
+
+export interface PodTemplateOwner {
+    object: KubernetesObject;
+    /** The pod template's labels and spec. */
+    labels: Record<string, string>;
+    podSpec: any;
+}
+
+/** Every pod template in the objects: Deployments, StatefulSets, DaemonSets, Jobs, CronJobs. */
+export function podTemplates(objects: KubernetesObject[]): PodTemplateOwner[] {
+    return objects.flatMap((object) => {
+        const template = object.kind === "CronJob" ? object.spec?.jobTemplate?.spec?.template : object.spec?.template;
+        return ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"].includes(object.kind) && template
+            ? [{ object, labels: template.metadata?.labels ?? {}, podSpec: template.spec ?? {} }]
+            : [];
+    });
+}
+
+export function describe(object: KubernetesObject): string {
+    return `${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ""}${object.metadata.name ?? "(unnamed)"}`;
+}
+
+export function matchesLabels(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
+    return selector !== undefined && Object.keys(selector).length > 0 && Object.entries(selector).every(([key, value]) => labels[key] === value);
+}
+
+interface LabelSelector {
+    matchLabels?: Record<string, string>;
+    matchExpressions?: { key: string; operator: string; values?: string[] }[];
+}
+
+/** Whether a label selector with expressions selects the labels. An empty selector selects all. */
+export function selects(selector: LabelSelector, labels: Record<string, string>): boolean {
+    const byLabels = Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
+    const byExpressions = (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
+        switch (operator) {
+            case "In":
+                return values.includes(labels[key]);
+            case "NotIn":
+                return !values.includes(labels[key]);
+            case "Exists":
+                return key in labels;
+            case "DoesNotExist":
+                return !(key in labels);
+            default:
+                return false;
+        }
+    });
+    return byLabels && byExpressions;
+}

@@ -1,0 +1,15 @@
+# Sourced by scripts that run Node: makes sure `node` and `npm` are Node >= 22, installing a
+# pinned Node from the npm registry into a cache outside the work tree when the machine's is older.
+APPSTACK_NODE_VERSION=24.21.0
+appstack_cache="${APPSTACK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/appstack}"
+node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+if [ "$(node_major)" -lt 22 ]; then
+    node_prefix="$appstack_cache/node-$APPSTACK_NODE_VERSION"
+    if [ ! -x "$node_prefix/node_modules/.bin/node" ]; then
+        echo "Installing Node $APPSTACK_NODE_VERSION (the machine has $(node --version 2>/dev/null || echo none))" >&2
+        mkdir -p "$node_prefix"
+        npm install --prefix "$node_prefix" --no-save --no-audit --no-fund --loglevel=error "node@$APPSTACK_NODE_VERSION" >&2
+    fi
+    export PATH="$node_prefix/node_modules/.bin:$PATH"
+fi
+unset -f node_major

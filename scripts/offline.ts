@@ -1,0 +1,230 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as YAML from "yaml";
+
+// Evaluates the real program offline: Pulumi's mock monitor stands in for the engine, so the
+// program registers its resources exactly as under `pulumi up`, with no CLI, no credentials and
+// no cluster. Shared by `npm run render` and the tests.
+
+export const projectName = "appstack";
+export const projectRoot = path.resolve(__dirname, "..", "..");
+
+/** Stands for a secret wherever a value would be written out. */
+export const secretMarker = "[secret]";
+/** Stands for a value only known after a real deployment (an id, a server-assigned field). */
+export const unknownMarker = "[unknown]";
+
+const secretSig = "1b47061264138c4ac30d75fd1eb44270";
+const resourceSig = "5cf8f73096256a8f31e491e813e4eb8e";
+const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const sigKey = "4dabf18193072939515e22adb298388d";
+
+export interface RegisteredResource {
+    urn: string;
+    type: string;
+    name: string;
+    parent: string;
+    provider: string;
+    custom: boolean;
+    protect: boolean;
+    /** URNs it was made to wait for (`dependsOn`). */
+    dependsOn: string[];
+    inputs: Record<string, unknown>;
+}
+
+export interface Evaluation {
+    resources: RegisteredResource[];
+    outputs: Record<string, unknown>;
+}
+
+export interface StackSettings {
+    /** Config values as the engine hands them to a program: `namespace:key` to text. */
+    config: Record<string, string>;
+    /** Keys whose values were set as secrets. */
+    secretKeys: string[];
+}
+
+/**
+ * Reads Pulumi.<stack>.yaml as the engine would pass it on. Encrypted `secure:` values cannot be
+ * decrypted offline: they become placeholders, still marked secret.
+ */
+export function readStackSettings(stack: string, root = projectRoot): StackSettings {
+    const file = path.join(root, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) {
+        throw new Error(`No stack file ${path.basename(file)}: the stacks are ${listStacks(root).join(", ") || "none"}`);
+    }
+    const document = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    return stackSettingsFromValues(document.config ?? {});
+}
+
+export function listStacks(root = projectRoot): string[] {
+    return fs
+        .readdirSync(root)
+        .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+        .filter((stack): stack is string => stack !== undefined);
+}
+
+/** Config values as written in a stack file (structured, `secure:` for secrets) to engine form. */
+export function stackSettingsFromValues(values: Record<string, unknown>): StackSettings {
+    const config: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    for (const [key, value] of Object.entries(values)) {
+        let secret = false;
+        const decrypted = replaceSecure(value, key, () => (secret = true));
+        config[key] = typeof decrypted === "string" ? decrypted : JSON.stringify(decrypted);
+        if (secret) {
+            secretKeys.push(key);
+        }
+    }
+    return { config, secretKeys };
+}
+
+function replaceSecure(value: unknown, keyPath: string, markSecret: () => void): unknown {
+    if (Array.isArray(value)) {
+        return value.map((item, index) => replaceSecure(item, `${keyPath}[${index}]`, markSecret));
+    }
+    if (value !== null && typeof value === "object") {
+        const entries = Object.entries(value);
+        if (entries.length === 1 && entries[0][0] === "secure") {
+            markSecret();
+            return `[secure ${keyPath}]`;
+        }
+        return Object.fromEntries(entries.map(([key, item]) => [key, replaceSecure(item, `${keyPath}.${key}`, markSecret)]));
+    }
+    return value;
+}
+
+/**
+ * Runs the program once under mocks with the given stack settings. `registered` receives every
+ * registration as it happens, so that a caller can see what a failed run registered.
+ */
+export async function evaluateProgram(stack: string, settings: StackSettings, registered: RegisteredResource[] = []): Promise<Evaluation> {
+    const program = require(path.join(projectRoot, "bin", "index.js")) as () => Promise<Record<string, unknown>>;
+    return evaluate(stack, settings, program, registered);
+}
+
+/** Runs any program function under mocks, as `evaluateProgram` runs the real one. */
+export async function evaluate(
+    stack: string,
+    settings: StackSettings,
+    program: () => Promise<Record<string, unknown> | void>,
+    registered: RegisteredResource[] = [],
+): Promise<Evaluation> {
+    pulumi.runtime.setAllConfig(settings.config, settings.secretKeys);
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => ({ id: args.custom ? `${args.name}-id` : undefined, state: args.inputs }),
+            call: (args) => args.inputs,
+        },
+        projectName,
+        stack,
+        false,
+    );
+    const resources = recordRegistrations(registered);
+    const outputs = (await pulumi.runtime.runInPulumiStack(program)) ?? {};
+    await settled();
+    return { resources, outputs: maskSecrets(outputs) as Record<string, unknown> };
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getProvider(): string;
+    getCustom(): boolean;
+    getProtect(): boolean;
+    getDependenciesList(): string[];
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+
+type Callback = (err: unknown, response: { getUrn(): string } | undefined) => void;
+
+/** Wraps the mock monitor so that every registration is kept, with its parent and provider. */
+function recordRegistrations(resources: RegisteredResource[]): RegisteredResource[] {    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, callback: Callback): Promise<void> };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) =>
+        register(req, (err, response) => {
+            if (!err && response) {
+                resources.push({
+                    urn: response.getUrn(),
+                    type: req.getType(),
+                    name: req.getName(),
+                    parent: req.getParent(),
+                    provider: req.getProvider(),
+                    custom: req.getCustom(),
+                    protect: req.getProtect(),
+                    dependsOn: req.getDependenciesList(),
+                    inputs: maskSecrets(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+                });
+            }
+            callback(err, response);
+        });
+    return resources;
+}
+
+/** Waits until the program has no registration in flight. */
+async function settled(): Promise<void> {
+    // `waitForRPCs` is the runtime's own barrier; it is exported but not declared.
+    const runtime = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
+    await runtime.waitForRPCs?.();
+}
+
+/** Replaces secrets by a marker, resource references by their URN, unknowns by a marker. */
+export function maskSecrets(value: unknown): unknown {
+    if (value === unknownValue) {
+        return unknownMarker;
+    }
+    if (Array.isArray(value)) {
+        return value.map(maskSecrets);
+    }
+    if (value !== null && typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        if (record[sigKey] === secretSig) {
+            return secretMarker;
+        }
+        if (record[sigKey] === resourceSig) {
+            return record.urn;
+        }
+        if (pulumi.Output.isInstance(value)) {
+            return unknownMarker;
+        }
+        return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, maskSecrets(item)]));
+    }
+    return value;
+}
+
+/** A Kubernetes object as the provider would send it to the API server. */
+export interface Manifest {
+    apiVersion: string;
+    kind: string;
+    metadata: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+    [field: string]: unknown;
+}
+
+export function isKubernetesObject(resource: RegisteredResource): boolean {
+    return resource.custom && resource.type.startsWith("kubernetes:") && !resource.type.startsWith("pulumi:providers:");
+}
+
+export function manifestsOf(resources: RegisteredResource[]): Manifest[] {
+    return resources.filter(isKubernetesObject).map((resource) => resource.inputs as unknown as Manifest);
+}
+
+export function manifestFileName(manifest: Manifest): string {
+    const scope = manifest.metadata.namespace ?? "cluster";
+    return `${scope}_${manifest.kind}_${manifest.metadata.name ?? "unnamed"}.yaml`.replace(/[^\w.-]/g, "-");
+}
+
+/** Writes manifests/ and resources.json under `outDir`; returns the manifest files written. */
+export function writeRender(evaluation: Evaluation, outDir: string): string[] {
+    const manifestDir = path.join(outDir, "manifests");
+    fs.rmSync(manifestDir, { recursive: true, force: true });
+    fs.mkdirSync(manifestDir, { recursive: true });
+    const files = manifestsOf(evaluation.resources).map((manifest) => {
+        const file = path.join(manifestDir, manifestFileName(manifest));
+        fs.writeFileSync(file, YAML.stringify(manifest, { sortMapEntries: false }));
+        return file;
+    });
+    fs.writeFileSync(path.join(outDir, "resources.json"), JSON.stringify(evaluation.resources, null, 2) + "\n");
+    return files;
+}

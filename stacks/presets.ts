@@ -1,0 +1,130 @@
+import type { CronJobConfig, StackConfig, WorkerConfig } from "./schema";
+
+// Defaults per environment. A stack file names its environment and overrides only what differs;
+// workers and cron jobs are merged entry by entry onto the defaults below.
+// The values are those the hand-made deployments this replaces settled on (see the README).
+
+export type Environment = StackConfig["environment"];
+
+type Lifecycle = Pick<StackConfig["api"], "replicas" | "resources" | "autoscaling" | "preStopSeconds" | "terminationGracePeriodSeconds" | "env">;
+
+export interface Preset {
+    stack: Omit<StackConfig, "environment" | "name" | "namespace" | "target" | "image" | "workers" | "cronJobs"> & {
+        name: string;
+        workers: [];
+        cronJobs: [];
+    };
+    worker: Omit<WorkerConfig, "name" | "command" | "queues">;
+    cronJob: Omit<CronJobConfig, "name" | "schedule" | "command">;
+}
+
+const healthProbes = (prefix: string) => ({
+    startup: { path: `${prefix}/startup`, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 30 },
+    liveness: { path: `${prefix}/live`, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
+    readiness: { path: `${prefix}/ready`, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
+});
+
+const staticSiteProbes = {
+    startup: { path: "/", periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 30 },
+    liveness: { path: "/", periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
+    readiness: { path: "/", periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
+};
+
+const scaleUp = { percent: 50, pods: 2, periodSeconds: 15, stabilizationWindowSeconds: 0 };
+const scaleDown = { percent: 10, pods: 1, periodSeconds: 60, stabilizationWindowSeconds: 300 };
+
+function lifecycle(
+    replicas: number,
+    requests: { cpu: string; memory: string },
+    limits: { cpu?: string; memory: string },
+    scaling: { enabled: boolean; minReplicas: number; maxReplicas: number; cpuUtilization: number; memoryUtilization: number },
+    terminationGracePeriodSeconds: number,
+): Lifecycle {
+    return {
+        replicas,
+        resources: { requests, limits },
+        autoscaling: { ...scaling, scaleUp, scaleDown },
+        preStopSeconds: 15,
+        terminationGracePeriodSeconds,
+        env: {},
+    };
+}
+
+const shared = {
+    runAsUser: 10001,
+    settings: {},
+    secrets: {},
+    migrations: { enabled: true, command: ["python", "-m", "app.migrate"], backoffLimit: 2, activeDeadlineSeconds: 900 },
+    ingress: {
+        enabled: false,
+        className: "nginx",
+        controllerNamespace: "ingress-nginx",
+        tls: { mode: "cert-manager" as const, clusterIssuer: "letsencrypt-prod" },
+    },
+    workers: [] as [],
+    cronJobs: [] as [],
+    name: "appstack",
+};
+
+const workerProbe = { command: ["python", "-m", "app.worker_ping"], periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 3 };
+
+const cronJobDefaults: Preset["cronJob"] = {
+    activeDeadlineSeconds: 3600,
+    startingDeadlineSeconds: 300,
+    successfulJobsHistoryLimit: 3,
+    failedJobsHistoryLimit: 3,
+    backoffLimit: 2,
+};
+
+export const presets: Record<Environment, Preset> = {
+    dev: {
+        stack: {
+            ...shared,
+            protect: false,
+            topologySpread: false,
+            api: {
+                port: 8000,
+                probes: healthProbes("/api/v1/health"),
+                ...lifecycle(1, { cpu: "50m", memory: "128Mi" }, { memory: "512Mi" }, { enabled: false, minReplicas: 1, maxReplicas: 3, cpuUtilization: 70, memoryUtilization: 80 }, 30),
+            },
+            frontend: {
+                enabled: false,
+                port: 8080,
+                probes: staticSiteProbes,
+                ...lifecycle(1, { cpu: "10m", memory: "32Mi" }, { memory: "128Mi" }, { enabled: false, minReplicas: 1, maxReplicas: 2, cpuUtilization: 70, memoryUtilization: 80 }, 30),
+            },
+            limitRange: { defaultRequestCpu: "50m", defaultRequestMemory: "64Mi", defaultLimitMemory: "256Mi", maxMemory: "2Gi" },
+        },
+        worker: {
+            concurrency: 2,
+            probe: workerProbe,
+            ...lifecycle(1, { cpu: "50m", memory: "128Mi" }, { memory: "512Mi" }, { enabled: false, minReplicas: 1, maxReplicas: 2, cpuUtilization: 70, memoryUtilization: 80 }, 300),
+        },
+        cronJob: cronJobDefaults,
+    },
+    prod: {
+        stack: {
+            ...shared,
+            protect: true,
+            topologySpread: true,
+            api: {
+                port: 8000,
+                probes: healthProbes("/api/v1/health"),
+                ...lifecycle(3, { cpu: "250m", memory: "256Mi" }, { cpu: "1", memory: "1Gi" }, { enabled: true, minReplicas: 3, maxReplicas: 10, cpuUtilization: 70, memoryUtilization: 80 }, 30),
+            },
+            frontend: {
+                enabled: false,
+                port: 8080,
+                probes: staticSiteProbes,
+                ...lifecycle(2, { cpu: "50m", memory: "64Mi" }, { cpu: "200m", memory: "128Mi" }, { enabled: true, minReplicas: 2, maxReplicas: 6, cpuUtilization: 70, memoryUtilization: 80 }, 30),
+            },
+            limitRange: { defaultRequestCpu: "100m", defaultRequestMemory: "128Mi", defaultLimitMemory: "512Mi", maxMemory: "4Gi" },
+        },
+        worker: {
+            concurrency: 4,
+            probe: workerProbe,
+            ...lifecycle(2, { cpu: "100m", memory: "256Mi" }, { cpu: "500m", memory: "1Gi" }, { enabled: true, minReplicas: 2, maxReplicas: 6, cpuUtilization: 70, memoryUtilization: 80 }, 300),
+        },
+        cronJob: cronJobDefaults,
+    },
+};

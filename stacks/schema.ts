@@ -1,0 +1,338 @@
+import { z } from "zod";
+import { parseQuantity } from "./quantity";
+
+// The one schema of a stack's configuration (the `appstack:` namespace of Pulumi.<stack>.yaml).
+// Every object is strict so that a misspelt key is an error, not a silently ignored setting.
+// Each `.describe()` text is the key's documentation: the README's config table is generated
+// from it and a test keeps the two in step.
+
+const dnsLabel = z
+    .string()
+    .max(63, "at most 63 characters")
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit");
+
+const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name: letters, digits and '_', not starting with a digit");
+
+const port = z.number().int("a whole number").min(1, "a port from 1 to 65535").max(65535, "a port from 1 to 65535");
+
+const positiveInt = z.number().int("a whole number").min(1, "at least 1");
+const nonNegativeInt = z.number().int("a whole number").min(0, "at least 0");
+const percent = z.number().int("a whole number").min(1, "a percentage from 1 to 100").max(100, "a percentage from 1 to 100");
+
+function quantity(unit: "cpu" | "memory") {
+    const example = unit === "cpu" ? `"250m" or "1"` : `"256Mi" or "1Gi"`;
+    return z.string().refine((text) => (parseQuantity(text) ?? 0) > 0, {
+        message: `a positive Kubernetes quantity such as ${example}`,
+    });
+}
+
+const command = z.array(z.string().min(1, "not empty")).min(1, "at least one element");
+
+/**
+ * Two entries with one name would build two objects with one Kubernetes name. Checked even when
+ * an entry has other problems (`when`), so that every problem is reported at once.
+ */
+function uniqueNames<T extends { name: string }>(list: z.ZodArray<z.ZodType<T>>, listKey: string) {
+    return list.superRefine(
+        (entries, ctx) => {
+            const firstIndex = new Map<unknown, number>();
+            entries.forEach((entry, index) => {
+                const name = (entry as { name?: unknown } | null)?.name;
+                const first = firstIndex.get(name);
+                if (typeof name !== "string") {
+                    return;
+                } else if (first === undefined) {
+                    firstIndex.set(name, index);
+                } else {
+                    ctx.addIssue({ code: "custom", path: [index, "name"], input: name, message: `a name not already used by ${listKey}[${first}]` });
+                }
+            });
+        },
+        { when: (payload) => Array.isArray(payload.value) },
+    );
+}
+
+const resources = z
+    .strictObject({
+        requests: z
+            .strictObject({
+                cpu: quantity("cpu").describe("CPU the scheduler reserves for each pod"),
+                memory: quantity("memory").describe("memory the scheduler reserves for each pod"),
+            })
+            .describe("reserved resources per pod"),
+        limits: z
+            .strictObject({
+                cpu: quantity("cpu").optional().describe("CPU ceiling per pod (omit to allow bursting)"),
+                memory: quantity("memory").describe("memory ceiling per pod; the container is killed above it"),
+            })
+            .describe("resource ceilings per pod"),
+    })
+    .superRefine((value, ctx) => {
+        for (const kind of ["cpu", "memory"] as const) {
+            const request = parseQuantity(value.requests[kind]);
+            const limitText = value.limits[kind];
+            const limit = limitText === undefined ? undefined : parseQuantity(limitText);
+            if (request !== undefined && limit !== undefined && request > limit) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["limits", kind],
+                    input: limitText,
+                    message: `at least requests.${kind} (${value.requests[kind]})`,
+                });
+            }
+        }
+    });
+
+const scalingPolicy = z.strictObject({
+    percent: percent.describe("change by at most this share of the current replicas per period"),
+    pods: positiveInt.describe("or by at most this many pods per period, whichever is larger"),
+    periodSeconds: positiveInt.max(1800, "at most 1800").describe("length of one period"),
+    stabilizationWindowSeconds: nonNegativeInt.max(3600, "at most 3600").describe("how long a lower recommendation must hold before acting on it"),
+});
+
+const autoscaling = z
+    .strictObject({
+        enabled: z.boolean().describe("create a HorizontalPodAutoscaler"),
+        minReplicas: positiveInt.describe("fewest replicas"),
+        maxReplicas: positiveInt.describe("most replicas"),
+        cpuUtilization: percent.describe("target average CPU use, as a share of requests"),
+        memoryUtilization: percent.describe("target average memory use, as a share of requests"),
+        scaleUp: scalingPolicy.describe("how fast to add pods"),
+        scaleDown: scalingPolicy.describe("how fast to remove pods"),
+    })
+    .superRefine((value, ctx) => {
+        if (value.minReplicas > value.maxReplicas) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["minReplicas"],
+                input: value.minReplicas,
+                message: `at most maxReplicas (${value.maxReplicas})`,
+            });
+        }
+    });
+
+const httpProbe = z.strictObject({
+    path: z.string().regex(/^\/\S*$/, "an absolute URL path such as /api/v1/health/live").describe("HTTP path probed"),
+    periodSeconds: positiveInt.describe("seconds between probes"),
+    timeoutSeconds: positiveInt.describe("seconds before a probe counts as failed"),
+    failureThreshold: positiveInt.describe("consecutive failures before acting"),
+});
+
+const execProbe = z.strictObject({
+    command: command.describe("command whose exit status 0 means healthy (e.g. a queue ping)"),
+    periodSeconds: positiveInt.describe("seconds between probes"),
+    timeoutSeconds: positiveInt.describe("seconds before a probe counts as failed"),
+    failureThreshold: positiveInt.describe("consecutive failures before acting"),
+});
+
+const lifecycle = {
+    replicas: positiveInt.describe("replicas when autoscaling is off"),
+    resources: resources.describe("requests and limits per pod"),
+    autoscaling: autoscaling.describe("HorizontalPodAutoscaler settings"),
+    preStopSeconds: nonNegativeInt.max(300, "at most 300").describe("pause before SIGTERM so load balancers stop sending traffic"),
+    terminationGracePeriodSeconds: positiveInt.max(86400, "at most 86400").describe("time a pod gets to finish its work after SIGTERM"),
+    env: z.record(envVarName, z.string()).describe("extra plain environment variables of this workload"),
+};
+
+function checkShutdownFitsGrace(value: { preStopSeconds: number; terminationGracePeriodSeconds: number }, ctx: z.RefinementCtx) {
+    if (value.preStopSeconds >= value.terminationGracePeriodSeconds) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["preStopSeconds"],
+            input: value.preStopSeconds,
+            message: `less than terminationGracePeriodSeconds (${value.terminationGracePeriodSeconds}), or the process is killed before it can stop cleanly`,
+        });
+    }
+}
+
+const api = z
+    .strictObject({
+        port: port.describe("port the API listens on"),
+        command: command.optional().describe("container command (default: the image's entrypoint)"),
+        args: z.array(z.string()).optional().describe("container arguments"),
+        probes: z
+            .strictObject({
+                startup: httpProbe.describe("startup probe: the pod gets periodSeconds x failureThreshold to start"),
+                liveness: httpProbe.describe("liveness probe: restarts a hung process; checks no dependency"),
+                readiness: httpProbe.describe("readiness probe: takes the pod out of the Service while a dependency is down"),
+            })
+            .describe("HTTP probes"),
+        ...lifecycle,
+    })
+    .superRefine(checkShutdownFitsGrace);
+
+const worker = z
+    .strictObject({
+        name: dnsLabel.describe("worker name; its Deployment is <app>-worker-<name>"),
+        command: command.describe("container command that starts the queue consumer"),
+        concurrency: positiveInt.describe("tasks one pod runs at once (WORKER_CONCURRENCY)"),
+        queues: z.array(z.string().min(1)).min(1, "at least one queue").describe("queues consumed (WORKER_QUEUES, comma-separated)"),
+        probe: execProbe.describe("readiness and liveness command"),
+        ...lifecycle,
+    })
+    .superRefine(checkShutdownFitsGrace);
+
+const imageRef = z
+    .strictObject({
+        repository: z
+            .string()
+            .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, "an image repository such as ghcr.io/acme/app")
+            .describe("image repository"),
+        tag: z
+            .string()
+            .regex(/^[\w][\w.-]{0,127}$/, "an image tag")
+            .refine((tag) => tag !== "latest", { message: `a fixed tag (a release or commit SHA), not "latest"` })
+            .optional()
+            .describe("image tag, e.g. the commit SHA (a digest wins when both are given)"),
+        digest: z
+            .string()
+            .regex(/^sha256:[a-f0-9]{64}$/, "sha256:<64 hex digits>")
+            .optional()
+            .describe("image digest"),
+    })
+    .superRefine((value, ctx) => {
+        if (value.tag === undefined && value.digest === undefined) {
+            ctx.addIssue({ code: "custom", path: ["tag"], input: undefined, message: "a tag or a digest: images are pinned" });
+        }
+    });
+
+const frontend = z
+    .strictObject({
+        enabled: z.boolean().describe("deploy the frontend"),
+        image: imageRef.optional().describe("frontend image (static files behind a web server)"),
+        port: port.describe("port the frontend listens on"),
+        probes: z
+            .strictObject({
+                startup: httpProbe.describe("startup probe"),
+                liveness: httpProbe.describe("liveness probe"),
+                readiness: httpProbe.describe("readiness probe"),
+            })
+            .describe("HTTP probes"),
+        ...lifecycle,
+    })
+    .superRefine(checkShutdownFitsGrace)
+    .superRefine((value, ctx) => {
+        if (value.enabled && value.image === undefined) {
+            ctx.addIssue({ code: "custom", path: ["image"], input: undefined, message: "an image when the frontend is enabled" });
+        }
+    });
+
+const migrations = z.strictObject({
+    enabled: z.boolean().describe("run database migrations as a Job before the api rolls out"),
+    command: command.describe("migration command, run with the api image"),
+    backoffLimit: nonNegativeInt.max(10, "at most 10").describe("retries before the Job fails"),
+    activeDeadlineSeconds: positiveInt.describe("longest a migration may run"),
+});
+
+const cronSchedule = z
+    .string()
+    .regex(
+        /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|(\S+\s+){4}\S+)$/,
+        `a cron schedule of five fields ("*/15 * * * *") or a macro such as @hourly`,
+    )
+    .refine((text) => text.startsWith("@") || text.trim().split(/\s+/).every((field) => /^[\d*/,\-A-Za-z?]+$/.test(field)), {
+        message: "cron fields of digits, names and * / , -",
+    });
+
+const cronJob = z.strictObject({
+    name: dnsLabel.max(40, "at most 40 characters (CronJob names leave room for the Job suffix)").describe("job name; its CronJob is <app>-cron-<name>"),
+    schedule: cronSchedule.describe("when it runs, in cron syntax"),
+    timeZone: z.string().optional().describe("IANA time zone of the schedule (default: the controller's, usually UTC)"),
+    command: command.describe("command run with the api image"),
+    activeDeadlineSeconds: positiveInt.describe("longest one run may take"),
+    startingDeadlineSeconds: positiveInt.describe("a run that could not start within this is skipped"),
+    successfulJobsHistoryLimit: nonNegativeInt.max(10, "at most 10").describe("finished Jobs kept"),
+    failedJobsHistoryLimit: nonNegativeInt.max(10, "at most 10").describe("failed Jobs kept"),
+    backoffLimit: nonNegativeInt.max(10, "at most 10").describe("retries of one run"),
+});
+
+const ingress = z
+    .strictObject({
+        enabled: z.boolean().describe("expose the api (and frontend) through an Ingress"),
+        className: dnsLabel.describe("IngressClass"),
+        host: z
+            .string()
+            .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/, "a fully qualified host name such as app.example.com")
+            .optional()
+            .describe("public host name"),
+        controllerNamespace: dnsLabel.describe("namespace of the ingress controller, allowed to reach the api and frontend"),
+        tls: z
+            .discriminatedUnion("mode", [
+                z.strictObject({ mode: z.literal("cert-manager"), clusterIssuer: dnsLabel.describe("cert-manager ClusterIssuer") }),
+                z.strictObject({ mode: z.literal("secret"), secretName: dnsLabel.describe("existing TLS Secret in the namespace") }),
+                z.strictObject({ mode: z.literal("none") }),
+            ])
+            .describe(`TLS: mode "cert-manager" (with clusterIssuer), "secret" (with secretName) or "none"`),
+    })
+    .superRefine((value, ctx) => {
+        if (value.enabled && value.host === undefined) {
+            ctx.addIssue({ code: "custom", path: ["host"], input: undefined, message: "a host name when the ingress is enabled" });
+        }
+    });
+
+const target = z
+    .discriminatedUnion("kind", [
+        z
+            .strictObject({
+                kind: z.literal("existing"),
+                kubeconfig: z.string().min(1).optional().describe("kubeconfig contents (secret) of an existing cluster"),
+                context: z.string().min(1).optional().describe("context to use: in `kubeconfig`, or by name in the ambient kubeconfig when `kubeconfig` is not set"),
+            })
+            .superRefine((value, ctx) => {
+                if (value.kubeconfig === undefined && value.context === undefined) {
+                    ctx.addIssue({
+                        code: "custom",
+                        path: ["kubeconfig"],
+                        input: undefined,
+                        message: "the cluster's kubeconfig, set as a secret (`pulumi config set --secret --path target.kubeconfig < kubeconfig`), or a named `context`",
+                    });
+                }
+            }),
+    ])
+    .describe(`Kubernetes target: kind "existing" (kubeconfig or context)`);
+
+const quota = z.strictObject({
+    requestsCpu: quantity("cpu").describe("total CPU requests in the namespace"),
+    requestsMemory: quantity("memory").describe("total memory requests in the namespace"),
+    limitsMemory: quantity("memory").describe("total memory limits in the namespace"),
+    pods: positiveInt.describe("most pods in the namespace"),
+});
+
+const limitRange = z.strictObject({
+    defaultRequestCpu: quantity("cpu").describe("CPU request of a container that sets none"),
+    defaultRequestMemory: quantity("memory").describe("memory request of a container that sets none"),
+    defaultLimitMemory: quantity("memory").describe("memory limit of a container that sets none"),
+    maxMemory: quantity("memory").describe("largest memory limit of one container"),
+});
+
+export const stackConfigSchema = z
+    .strictObject({
+        environment: z.enum(["dev", "prod"]).describe(`environment preset: "dev" or "prod"; every other key defaults from it`),
+        name: dnsLabel.max(40, "at most 40 characters (object names are built from it)").describe("application name, the prefix of every object"),
+        namespace: dnsLabel.describe("namespace the application runs in"),
+        target: target,
+        image: imageRef.describe("application image for the api, workers, migrations and cron jobs"),
+        protect: z.boolean().describe("protect the namespace and stateful resources from deletion"),
+        topologySpread: z.boolean().describe("spread replicas across nodes and zones"),
+        runAsUser: z.number().int().min(10000, "at least 10000").max(2147483647).describe("UID (and GID) every container runs as"),
+        settings: z.record(envVarName, z.string()).describe("plain settings for every workload, in a ConfigMap"),
+        secrets: z.record(envVarName, z.string()).describe("secret settings for every workload, in a Secret (set each with --secret)"),
+        api: api.describe("the HTTP API"),
+        workers: uniqueNames(z.array(worker), "workers").describe("background workers (queue consumers)"),
+        frontend: frontend.describe("the static frontend"),
+        migrations: migrations.describe("database migrations"),
+        cronJobs: uniqueNames(z.array(cronJob), "cronJobs").describe("scheduled jobs"),
+        ingress: ingress.describe("public entry"),
+        monitoringNamespace: dnsLabel.optional().describe("namespace whose Prometheus may scrape the workloads"),
+        quota: quota.optional().describe("ResourceQuota of the namespace"),
+        limitRange: limitRange.describe("LimitRange defaults of the namespace"),
+    });
+
+export type StackConfig = z.infer<typeof stackConfigSchema>;
+export type WorkloadLifecycle = Pick<StackConfig["api"], "replicas" | "resources" | "autoscaling" | "preStopSeconds" | "terminationGracePeriodSeconds" | "env">;
+export type WorkerConfig = StackConfig["workers"][number];
+export type CronJobConfig = StackConfig["cronJobs"][number];
+export type ImageRef = StackConfig["image"];
+export type HttpProbes = StackConfig["api"]["probes"];
+export type ExecProbe = WorkerConfig["probe"];
+export type TargetConfig = StackConfig["target"];

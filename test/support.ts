@@ -1,0 +1,65 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as YAML from "yaml";
+import { ConfigError } from "../stacks/load";
+import { evaluateProgram, manifestsOf, projectRoot, stackSettingsFromValues, type Evaluation, type Manifest, type RegisteredResource, type StackSettings } from "../scripts/offline";
+
+export const ns = "appstack";
+
+/** The `appstack:` values of a committed stack file, as written there. */
+export function stackValues(stack: string): Record<string, unknown> {
+    const document = YAML.parse(fs.readFileSync(path.join(projectRoot, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
+    return Object.fromEntries(Object.entries(document.config).map(([key, value]) => [key.slice(`${ns}:`.length), value]));
+}
+
+/**
+ * Engine-form settings from `appstack:` values; `secrets` are added as secret keys with their
+ * plain values, as the engine hands decrypted secrets to a program.
+ */
+export function settingsOf(values: Record<string, unknown>, secrets: Record<string, unknown> = {}): StackSettings {
+    const plain = stackSettingsFromValues(Object.fromEntries(Object.entries(values).map(([key, value]) => [`${ns}:${key}`, value])));
+    for (const [key, value] of Object.entries(secrets)) {
+        plain.config[`${ns}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
+        plain.secretKeys.push(`${ns}:${key}`);
+    }
+    return plain;
+}
+
+export interface Rendered extends Evaluation {
+    manifests: Manifest[];
+    find(kind: string, name: string): Manifest;
+}
+
+export async function render(stack: string, values: Record<string, unknown>, secrets: Record<string, unknown> = {}): Promise<Rendered> {
+    const evaluation = await evaluateProgram(stack, settingsOf(values, secrets));
+    const manifests = manifestsOf(evaluation.resources);
+    return {
+        ...evaluation,
+        manifests,
+        find(kind, name) {
+            const found = manifests.find((m) => m.kind === kind && m.metadata.name === name);
+            if (!found) {
+                throw new Error(`no ${kind} ${name} among ${manifests.map((m) => `${m.kind}/${m.metadata.name}`).join(", ")}`);
+            }
+            return found;
+        },
+    };
+}
+
+/** Runs the program expecting invalid config; returns the error and what was registered. */
+export async function renderInvalid(values: Record<string, unknown>, secrets: Record<string, unknown> = {}): Promise<{ error: ConfigError; registered: RegisteredResource[] }> {
+    const registered: RegisteredResource[] = [];
+    try {
+        await evaluateProgram("invalid", settingsOf(values, secrets), registered);
+    } catch (error) {
+        if (error instanceof ConfigError) {
+            return { error, registered };
+        }
+        throw error;
+    }
+    throw new Error("the program accepted the configuration");
+}
+
+export function clone<T>(value: T): T {
+    return structuredClone(value);
+}
