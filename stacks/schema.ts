@@ -288,8 +288,12 @@ const target = z
                     });
                 }
             }),
+        z.strictObject({
+            kind: z.literal("local"),
+            kubeconfigPath: z.string().min(1).describe("kubeconfig of the embedded control plane that `npm run local:up` starts"),
+        }),
     ])
-    .describe(`Kubernetes target: kind "existing" (kubeconfig or context)`);
+    .describe(`Kubernetes target: kind "existing" (kubeconfig or context) or "local" (the embedded control plane)`);
 
 const quota = z.strictObject({
     requestsCpu: quantity("cpu").describe("total CPU requests in the namespace"),

@@ -41,7 +41,7 @@ const cases: BadConfig[] = [
     { what: "a namespace that is too long", change: (v) => (v.namespace = "n".repeat(64)), expect: [["namespace", /at most 63/]] },
     { what: "a port out of range", change: (v) => (v.api = { port: 70000 }), expect: [["api.port", /got 70000; allowed: a port from 1 to 65535/]] },
     { what: "port zero", change: (v) => (v.frontend = { port: 0 }), expect: [["frontend.port", /a port from 1 to 65535/]] },
-    { what: "an unknown target kind", change: (v) => (v.target = { kind: "openshift" }), expect: [["target.kind", /got "openshift"; allowed: one of "existing"/]] },
+    { what: "an unknown target kind", change: (v) => (v.target = { kind: "openshift" }), expect: [["target.kind", /got "openshift"; allowed: one of "existing", "local"/]] },
     { what: "a missing required secret", change: (v) => (v.target = { kind: "existing" }), expect: [["target.kubeconfig", /kubeconfig, set as a secret/]] },
     {
         what: "a secret given in plain text",

@@ -2,14 +2,14 @@ import { strict as assert } from "node:assert";
 import * as YAML from "yaml";
 import { rules } from "../policy";
 import { podTemplates } from "../policy/objects";
-import type { Manifest } from "../scripts/offline";
+import { listStacks, type Manifest } from "../scripts/offline";
 import { schemaViolation } from "./schemas";
 import { clone, render, stackValues, type Rendered } from "./support";
 
 const secretValue = "s3cr3t-value-that-must-never-show";
 const kubeconfigValue = "apiVersion: v1\nkind: Config\nusers: [{name: admin, user: {token: kubeconfig-token-never-shown}}]";
 
-for (const stack of ["dev", "prod"]) {
+for (const stack of listStacks()) {
     describe(`the ${stack} stack`, () => {
         let rendered: Rendered;
         before(async () => {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { TargetConfig } from "../../stacks/schema";
 import { ExistingCluster } from "./existing";
+import { LocalCluster } from "./local";
 import type { Target } from "./target";
 
 export type { Target } from "./target";
@@ -13,5 +14,7 @@ export function createTarget(name: string, config: TargetConfig): Target {
                 kubeconfig: config.kubeconfig === undefined ? undefined : pulumi.secret(config.kubeconfig),
                 context: config.context,
             });
+        case "local":
+            return new LocalCluster(name, { kubeconfigPath: config.kubeconfigPath });
     }
 }
