@@ -40,7 +40,7 @@ export class App extends pulumi.ComponentResource {
         const { config } = args;
         const appName = config.name;
         const child = { parent: this };
-        const metadata = (component: string, objectName = `${appName}-${component}`) => ({ name: objectName, namespace: args.namespace, labels: appLabels(appName, component) });
+        const metadata = (component: string) => ({ name: `${appName}-${component}`, namespace: args.namespace, labels: appLabels(appName, component) });
 
         const plainSettings: Record<string, pulumi.Input<string>> = {
             APP_NAME: appName,
@@ -69,11 +69,12 @@ export class App extends pulumi.ComponentResource {
         const ingressController: NetworkPeer[] = config.ingress.enabled ? [{ namespace: config.ingress.controllerNamespace }] : [];
 
         const jobServiceAccount = new k8s.core.v1.ServiceAccount(`${name}-jobs`, { metadata: metadata("jobs"), automountServiceAccountToken: false }, child);
-        const jobPod = (component: string, command: string[], resources = config.api.resources) =>
+        // Migrations and scheduled jobs run the api's image with the api's resources.
+        const jobPod = (component: string, command: string[]) =>
             hardenedPodSpec(
                 config.runAsUser,
                 jobServiceAccount.metadata.name,
-                [hardenedContainer({ name: component, image: args.image, command, env, plainEnv: { APP_COMPONENT: component }, resources })],
+                [hardenedContainer({ name: component, image: args.image, command, env, plainEnv: { APP_COMPONENT: component }, resources: config.api.resources })],
                 { restartPolicy: "Never" },
             );
 
@@ -176,7 +177,10 @@ export class App extends pulumi.ComponentResource {
             );
         }
 
-        this.cronJobs = config.cronJobs.map((job) => this.cronJob(name, job, metadata, jobPod));
+        this.cronJobs = config.cronJobs.map((job) => {
+            const component = `cron-${job.name}`;
+            return this.cronJob(`${name}-${component}`, job, metadata(component), jobPod(component, job.command));
+        });
 
         if (config.ingress.enabled && config.ingress.host) {
             this.ingress = this.createIngress(name, args, metadata("ingress").labels, this.frontend);
@@ -195,15 +199,14 @@ export class App extends pulumi.ComponentResource {
     private cronJob(
         name: string,
         job: CronJobConfig,
-        metadata: (component: string) => { name: string; namespace: pulumi.Input<string>; labels: Record<string, string> },
-        jobPod: (component: string, command: string[]) => k8s.types.input.core.v1.PodSpec,
+        metadata: { name: string; namespace: pulumi.Input<string>; labels: Record<string, string> },
+        podSpec: k8s.types.input.core.v1.PodSpec,
     ): k8s.batch.v1.CronJob {
-        const component = `cron-${job.name}`;
-        const { labels } = metadata(component);
+        const { labels } = metadata;
         return new k8s.batch.v1.CronJob(
-            `${name}-cron-${job.name}`,
+            name,
             {
-                metadata: metadata(component),
+                metadata,
                 spec: {
                     schedule: job.schedule,
                     timeZone: job.timeZone,
@@ -216,7 +219,7 @@ export class App extends pulumi.ComponentResource {
                         spec: {
                             backoffLimit: job.backoffLimit,
                             activeDeadlineSeconds: job.activeDeadlineSeconds,
-                            template: { metadata: { labels }, spec: jobPod(component, job.command) },
+                            template: { metadata: { labels }, spec: podSpec },
                         },
                     },
                 },
