@@ -290,7 +290,7 @@ const target = z
             }),
         z.strictObject({
             kind: z.literal("local"),
-            kubeconfigPath: z.string().min(1).describe("kubeconfig of the embedded control plane that `npm run local:up` starts"),
+            kubeconfigPath: z.string().min(1).describe("kubeconfig of the embedded control plane (scripts/local/cluster.sh), relative to the project"),
         }),
     ])
     .describe(`Kubernetes target: kind "existing" (kubeconfig or context) or "local" (the embedded control plane)`);

@@ -2,7 +2,8 @@ import { strict as assert } from "node:assert";
 import * as YAML from "yaml";
 import { rules } from "../policy";
 import { podTemplates } from "../policy/objects";
-import { listStacks, type Manifest } from "../scripts/offline";
+import * as path from "node:path";
+import { listStacks, projectRoot, type Manifest } from "../scripts/offline";
 import { schemaViolation } from "./schemas";
 import { clone, render, stackValues, type Rendered } from "./support";
 
@@ -259,5 +260,21 @@ describe("ingress", () => {
                 ports: [{ protocol: "TCP", port: 8000 }],
             },
         ]);
+    });
+});
+
+describe("the local target", () => {
+    it("points the provider at the control plane's kubeconfig in the project, whatever the working directory", async () => {
+        const rendered = await render("local", stackValues("local"));
+        const provider = rendered.resources.find((r) => r.type === "pulumi:providers:kubernetes")!.inputs as Record<string, unknown>;
+        assert.equal(provider.kubeconfig, path.join(projectRoot, ".appstack", "local", "kubeconfig"));
+        assert.equal(provider.clusterIdentifier, "appstack-local");
+    });
+
+    it("does not wait for an Ingress address that no controller will publish", async () => {
+        const rendered = await render("local", stackValues("local"));
+        assert.equal(rendered.find("Ingress", "appstack").metadata.annotations!["pulumi.com/skipAwait"], "true");
+        const prod = await render("prod", stackValues("prod"));
+        assert.equal(prod.find("Ingress", "appstack").metadata.annotations!["pulumi.com/skipAwait"], undefined);
     });
 });

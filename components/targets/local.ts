@@ -1,15 +1,16 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { providerDefaults, type Target } from "./target";
 
 export interface LocalClusterArgs {
-    /** The kubeconfig that `npm run local:up` writes for the control plane it starts. */
+    /** The kubeconfig of the local control plane; a relative path is relative to the project. */
     kubeconfigPath: string;
 }
 
 /**
- * The embedded control plane of `npm run local:up`: a real API server on this machine whose
+ * The embedded control plane of scripts/local/cluster.sh: a real API server on this machine whose
  * nodes are simulated, so the whole application deploys without a cloud account.
  */
 export class LocalCluster extends pulumi.ComponentResource implements Target {
@@ -24,7 +25,7 @@ export class LocalCluster extends pulumi.ComponentResource implements Target {
             name,
             {
                 ...providerDefaults,
-                kubeconfig: path.resolve(args.kubeconfigPath),
+                kubeconfig: path.resolve(projectDirectory(), args.kubeconfigPath),
                 // The control plane's certificates are new each time it is created; a fixed identity
                 // keeps that from reading as a different cluster, which would replace everything.
                 clusterIdentifier: "appstack-local",
@@ -32,5 +33,20 @@ export class LocalCluster extends pulumi.ComponentResource implements Target {
             { parent: this },
         );
         this.registerOutputs({});
+    }
+}
+
+/**
+ * The directory of Pulumi.yaml. The engine runs the program from the directory of its main file
+ * (bin/), not from the project's, so the working directory cannot anchor relative paths.
+ */
+function projectDirectory(): string {
+    for (let dir = __dirname; ; dir = path.dirname(dir)) {
+        if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) {
+            return dir;
+        }
+        if (dir === path.dirname(dir)) {
+            throw new Error(`no Pulumi.yaml above ${__dirname}`);
+        }
     }
 }

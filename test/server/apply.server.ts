@@ -1,0 +1,94 @@
+import { strict as assert } from "node:assert";
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import * as path from "node:path";
+import * as YAML from "yaml";
+import { evaluateProgram, listStacks, manifestsOf, projectRoot, readStackSettings, secretMarker, type Manifest } from "../../scripts/offline";
+
+// The rendered objects of every stack, applied to a real Kubernetes API server (the local control
+// plane of scripts/local, with simulated nodes): the server must accept each object, its Pod
+// Security admission must find nothing to object to, and the workloads must roll out.
+
+const clusterScript = path.join(projectRoot, "scripts", "local", "cluster.sh");
+let kubeconfig = "";
+let kubectlPath = "";
+
+function run(command: string, args: string[], input?: string): SpawnSyncReturns<string> {
+    return spawnSync(command, args, { cwd: projectRoot, encoding: "utf8", input, maxBuffer: 64 * 1024 * 1024 });
+}
+
+function kubectl(args: string[], input?: string): SpawnSyncReturns<string> {
+    return run(kubectlPath, ["--kubeconfig", kubeconfig, ...args], input);
+}
+
+function succeed(result: SpawnSyncReturns<string>, what: string): string {
+    assert.equal(result.status, 0, `${what} failed:\n${result.stderr}${result.stdout}`);
+    return result.stdout;
+}
+
+/** The objects as the provider would send them; a Secret's masked data becomes a test value. */
+function applicable(manifest: Manifest): Manifest {
+    return manifest.kind === "Secret" && manifest.stringData === secretMarker ? { ...manifest, stringData: { SECRET_KEY: "server-test-value" } } : manifest;
+}
+
+describe("a real API server", () => {
+    before(() => {
+        const up = run("bash", [clusterScript, "up"]);
+        succeed(up, "cluster.sh up");
+        kubeconfig = succeed(run("bash", [clusterScript, "kubeconfig"]), "cluster.sh kubeconfig").trim();
+        kubectlPath = path.join(succeed(run("bash", [path.join(projectRoot, "scripts", "local", "tools.sh"), "-q", "--print-bin-dir"]), "tools.sh").trim(), "kubectl");
+    });
+
+    after(() => {
+        run("bash", [clusterScript, "down"]);
+    });
+
+    for (const stack of listStacks()) {
+        describe(`the ${stack} stack`, () => {
+            let manifests: Manifest[];
+            let namespace: string;
+
+            before(async () => {
+                const evaluation = await evaluateProgram(stack, readStackSettings(stack));
+                manifests = manifestsOf(evaluation.resources).map(applicable);
+                namespace = manifests.find((m) => m.kind === "Namespace")!.metadata.name!;
+            });
+
+            after(() => {
+                kubectl(["delete", "namespace", namespace, "--wait=true", "--timeout=120s"]);
+            });
+
+            it("is accepted whole, with no Pod Security warning", () => {
+                const namespaces = manifests.filter((m) => m.kind === "Namespace");
+                const rest = manifests.filter((m) => m.kind !== "Namespace");
+                const toYaml = (objects: Manifest[]) => objects.map((m) => YAML.stringify(m)).join("---\n");
+                succeed(kubectl(["apply", "--server-side", "--field-manager=appstack-test", "-f", "-"], toYaml(namespaces)), "apply namespace");
+                const applied = kubectl(["apply", "--server-side", "--field-manager=appstack-test", "-f", "-"], toYaml(rest));
+                succeed(applied, "apply");
+                assert.doesNotMatch(applied.stderr, /PodSecurity|Warning/i);
+                const created = succeed(kubectl(["get", "all,configmap,secret,networkpolicy,pdb,ingress,serviceaccount,resourcequota,limitrange", "-n", namespace, "-o", "name"]), "get");
+                for (const manifest of rest) {
+                    assert.match(created, new RegExp(`/${manifest.metadata.name}\\n`), `${manifest.kind} ${manifest.metadata.name} is missing`);
+                }
+            });
+
+            it("rolls out every Deployment and completes the migrations Job", () => {
+                succeed(kubectl(["wait", "--for=condition=Available", "deployment", "--all", "-n", namespace, "--timeout=180s"]), "wait for deployments");
+                succeed(kubectl(["wait", "--for=condition=Complete", "job", "--all", "-n", namespace, "--timeout=180s"]), "wait for jobs");
+                const pods = JSON.parse(succeed(kubectl(["get", "pods", "-n", namespace, "-o", "json"]), "get pods")) as { items: { spec: { nodeName?: string } }[] };
+                assert.ok(pods.items.length > 0 && pods.items.every((pod) => pod.spec.nodeName), "every pod is scheduled");
+            });
+
+            it("refuses a pod that breaks the restricted profile", () => {
+                const rootPod = {
+                    apiVersion: "v1",
+                    kind: "Pod",
+                    metadata: { name: "runs-as-root", namespace },
+                    spec: { containers: [{ name: "shell", image: "busybox:1.37", securityContext: { runAsUser: 0 } }] },
+                };
+                const result = kubectl(["apply", "-f", "-"], JSON.stringify(rootPod));
+                assert.notEqual(result.status, 0);
+                assert.match(result.stderr, /violates PodSecurity "restricted:latest"/);
+            });
+        });
+    }
+});
