@@ -1,0 +1,50 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { strict as assert } from "node:assert";
+import { App } from "../components/app";
+import type { DataStoreConnection } from "../components/data/connection";
+import { evaluate, manifestsOf, type Manifest } from "../scripts/offline";
+import { parseStackConfig } from "../stacks/load";
+import { settingsOf, stackValues } from "./support";
+
+// The seam the data stores plug into: whatever provides a store hands the app a connection, and
+// the app wires its settings, credentials and network access.
+
+const postgres: DataStoreConnection = {
+    name: "postgres",
+    settings: { DATABASE_HOST: "db.internal.example.com", DATABASE_NAME: "app" },
+    secrets: { DATABASE_URL: pulumi.secret("postgresql://app:pw-never-shown@db.internal.example.com/app") },
+    endpoint: { peer: { cidr: "10.20.0.0/24" }, ports: [5432] },
+};
+
+describe("a data store connection", () => {
+    let manifests: Manifest[];
+    let everything: string;
+
+    before(async () => {
+        const config = parseStackConfig("dev", stackValues("dev"), new Set());
+        const evaluation = await evaluate("dev", settingsOf({}), async () => {
+            const provider = new k8s.Provider("cluster", { kubeconfig: "unused" });
+            new App("appstack", { config, namespace: "appstack-dev", image: "ghcr.io/acme/app:1.0.0", secrets: {}, dataStores: [postgres], ingressPublishesStatus: true }, { providers: [provider] });
+        });
+        manifests = manifestsOf(evaluation.resources);
+        everything = JSON.stringify(evaluation.resources);
+    });
+
+    const find = (kind: string, name: string) => manifests.find((m) => m.kind === kind && m.metadata.name === name) as any;
+
+    it("puts its settings in the ConfigMap and its credentials in the Secret", () => {
+        assert.equal(find("ConfigMap", "appstack-settings").data.DATABASE_HOST, "db.internal.example.com");
+        assert.equal(find("ConfigMap", "appstack-settings").data.DATABASE_URL, undefined);
+        assert.ok(!everything.includes("pw-never-shown"));
+        const env = find("Deployment", "appstack-worker-extraction").spec.template.spec.containers[0].env;
+        assert.ok(env.some((e: any) => e.name === "DATABASE_URL" && e.valueFrom.secretKeyRef.key === "DATABASE_URL"));
+    });
+
+    it("opens egress to it from the api, the workers and the jobs, and from nothing else", () => {
+        const toDatabase = { to: [{ ipBlock: { cidr: "10.20.0.0/24" } }], ports: [{ protocol: "TCP", port: 5432 }] };
+        for (const policy of ["appstack-api", "appstack-worker-extraction", "appstack-worker-indexing", "appstack-jobs"]) {
+            assert.deepEqual(find("NetworkPolicy", policy).spec.egress, [toDatabase], policy);
+        }
+    });
+});
