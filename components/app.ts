@@ -1,4 +1,7 @@
-import * as k8s from "@pulumi/kubernetes";
+import * as batch from "@pulumi/kubernetes/batch/v1";
+import * as core from "@pulumi/kubernetes/core/v1";
+import * as networking from "@pulumi/kubernetes/networking/v1";
+import type * as inputs from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import type { CronJobConfig, StackConfig } from "../stacks/schema";
@@ -30,9 +33,9 @@ export class App extends pulumi.ComponentResource {
     readonly api: Workload;
     readonly workers: Workload[];
     readonly frontend?: Workload;
-    readonly migrations?: k8s.batch.v1.Job;
-    readonly cronJobs: k8s.batch.v1.CronJob[];
-    readonly ingress?: k8s.networking.v1.Ingress;
+    readonly migrations?: batch.Job;
+    readonly cronJobs: batch.CronJob[];
+    readonly ingress?: networking.Ingress;
     readonly url?: pulumi.Output<string>;
 
     constructor(name: string, args: AppArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -52,8 +55,8 @@ export class App extends pulumi.ComponentResource {
             ...args.secrets,
             ...Object.assign({}, ...args.dataStores.map((store) => store.secrets)),
         };
-        const settings = new k8s.core.v1.ConfigMap(`${name}-settings`, { metadata: metadata("settings"), data: plainSettings }, child);
-        const secret = new k8s.core.v1.Secret(
+        const settings = new core.ConfigMap(`${name}-settings`, { metadata: metadata("settings"), data: plainSettings }, child);
+        const secret = new core.Secret(
             `${name}-secrets`,
             { metadata: metadata("secrets"), type: "Opaque", stringData: secretSettings },
             { ...child, additionalSecretOutputs: ["stringData"] },
@@ -68,7 +71,7 @@ export class App extends pulumi.ComponentResource {
         const monitoring: NetworkPeer[] = config.monitoringNamespace ? [{ namespace: config.monitoringNamespace }] : [];
         const ingressController: NetworkPeer[] = config.ingress.enabled ? [{ namespace: config.ingress.controllerNamespace }] : [];
 
-        const jobServiceAccount = new k8s.core.v1.ServiceAccount(`${name}-jobs`, { metadata: metadata("jobs"), automountServiceAccountToken: false }, child);
+        const jobServiceAccount = new core.ServiceAccount(`${name}-jobs`, { metadata: metadata("jobs"), automountServiceAccountToken: false }, child);
         // Migrations and scheduled jobs run the api's image with the api's resources.
         const jobPod = (component: string, command: string[]) =>
             hardenedPodSpec(
@@ -82,7 +85,7 @@ export class App extends pulumi.ComponentResource {
             // The image is part of the name: a new image makes a new Job, which must complete
             // before the api rolls out; the same image never migrates twice.
             const imageHash = pulumi.output(args.image).apply((image) => createHash("sha256").update(image).digest("hex").slice(0, 10));
-            this.migrations = new k8s.batch.v1.Job(
+            this.migrations = new batch.Job(
                 `${name}-migrations`,
                 {
                     metadata: { ...metadata("migrations"), name: pulumi.interpolate`${appName}-migrate-${imageHash}` },
@@ -100,7 +103,7 @@ export class App extends pulumi.ComponentResource {
         }
 
         const jobComponents = ["migrations", ...config.cronJobs.map((job) => `cron-${job.name}`)];
-        new k8s.networking.v1.NetworkPolicy(
+        new networking.NetworkPolicy(
             `${name}-jobs`,
             {
                 metadata: metadata("jobs"),
@@ -200,10 +203,10 @@ export class App extends pulumi.ComponentResource {
         name: string,
         job: CronJobConfig,
         metadata: { name: string; namespace: pulumi.Input<string>; labels: Record<string, string> },
-        podSpec: k8s.types.input.core.v1.PodSpec,
-    ): k8s.batch.v1.CronJob {
+        podSpec: inputs.core.v1.PodSpec,
+    ): batch.CronJob {
         const { labels } = metadata;
-        return new k8s.batch.v1.CronJob(
+        return new batch.CronJob(
             name,
             {
                 metadata,
@@ -228,7 +231,7 @@ export class App extends pulumi.ComponentResource {
         );
     }
 
-    private createIngress(name: string, args: AppArgs, labels: Record<string, string>, frontend: Workload | undefined): k8s.networking.v1.Ingress {
+    private createIngress(name: string, args: AppArgs, labels: Record<string, string>, frontend: Workload | undefined): networking.Ingress {
         const { ingress, name: appName } = args.config;
         const backend = (workload: Workload) => ({ service: { name: workload.objectName, port: { name: "http" } } });
         const paths = [
@@ -246,7 +249,7 @@ export class App extends pulumi.ComponentResource {
         if (!args.ingressPublishesStatus) {
             annotations["pulumi.com/skipAwait"] = "true";
         }
-        return new k8s.networking.v1.Ingress(
+        return new networking.Ingress(
             `${name}-ingress`,
             {
                 metadata: { name: appName, namespace: args.namespace, labels, annotations },

@@ -1,6 +1,6 @@
-import type * as k8s from "@pulumi/kubernetes";
+import type * as inputs from "@pulumi/kubernetes/types/input";
 
-type PolicyPeer = k8s.types.input.networking.v1.NetworkPolicyPeer;
+type PolicyPeer = inputs.networking.v1.NetworkPolicyPeer;
 
 /** Something on the network a workload talks to or hears from. */
 export type NetworkPeer =

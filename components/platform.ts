@@ -1,4 +1,5 @@
-import * as k8s from "@pulumi/kubernetes";
+import * as core from "@pulumi/kubernetes/core/v1";
+import * as networking from "@pulumi/kubernetes/networking/v1";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../stacks/schema";
 import { appLabels } from "./pod";
@@ -18,14 +19,14 @@ export interface PlatformArgs {
  * nothing but DNS until a workload declares what it talks to.
  */
 export class Platform extends pulumi.ComponentResource {
-    readonly namespace: k8s.core.v1.Namespace;
+    readonly namespace: core.Namespace;
     readonly namespaceName: pulumi.Output<string>;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("appstack:platform:Platform", name, {}, opts);
         const labels = appLabels(args.appName, "platform");
 
-        this.namespace = new k8s.core.v1.Namespace(
+        this.namespace = new core.Namespace(
             name,
             {
                 metadata: {
@@ -45,7 +46,7 @@ export class Platform extends pulumi.ComponentResource {
         const metadata = (suffix: string) => ({ name: `${args.appName}-${suffix}`, namespace: this.namespaceName, labels });
 
         if (args.quota) {
-            new k8s.core.v1.ResourceQuota(
+            new core.ResourceQuota(
                 `${name}-quota`,
                 {
                     metadata: metadata("quota"),
@@ -62,7 +63,7 @@ export class Platform extends pulumi.ComponentResource {
             );
         }
 
-        new k8s.core.v1.LimitRange(
+        new core.LimitRange(
             `${name}-limits`,
             {
                 metadata: metadata("limits"),
@@ -80,7 +81,7 @@ export class Platform extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        new k8s.networking.v1.NetworkPolicy(
+        new networking.NetworkPolicy(
             `${name}-default-deny`,
             {
                 metadata: metadata("default-deny"),
@@ -89,7 +90,7 @@ export class Platform extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        new k8s.networking.v1.NetworkPolicy(
+        new networking.NetworkPolicy(
             `${name}-allow-dns`,
             {
                 metadata: metadata("allow-dns"),

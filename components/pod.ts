@@ -1,11 +1,11 @@
-import type * as k8s from "@pulumi/kubernetes";
+import type * as inputs from "@pulumi/kubernetes/types/input";
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../stacks/schema";
 
-type PodSpec = k8s.types.input.core.v1.PodSpec;
-type Container = k8s.types.input.core.v1.Container;
-type EnvVar = k8s.types.input.core.v1.EnvVar;
+type PodSpec = inputs.core.v1.PodSpec;
+type Container = inputs.core.v1.Container;
+type EnvVar = inputs.core.v1.EnvVar;
 
 /** Labels every object of the application carries. */
 export function appLabels(appName: string, component: string): Record<string, string> {

@@ -1,10 +1,15 @@
-import * as k8s from "@pulumi/kubernetes";
+import * as apps from "@pulumi/kubernetes/apps/v1";
+import * as autoscaling from "@pulumi/kubernetes/autoscaling/v2";
+import * as core from "@pulumi/kubernetes/core/v1";
+import * as networking from "@pulumi/kubernetes/networking/v1";
+import * as policy from "@pulumi/kubernetes/policy/v1";
+import type * as inputs from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import type { ExecProbe, HttpProbes, WorkloadLifecycle } from "../stacks/schema";
 import { policyRules, type NetworkRule } from "./network";
 import { appLabels, configChecksumAnnotation, hardenedContainer, hardenedPodSpec, selectorLabels, type AppEnvironment } from "./pod";
 
-type Probe = k8s.types.input.core.v1.Probe;
+type Probe = inputs.core.v1.Probe;
 
 export type WorkloadProbes = { kind: "http"; http: HttpProbes } | { kind: "exec"; exec: ExecProbe };
 
@@ -42,12 +47,12 @@ export interface WorkloadArgs {
  * exactly the traffic it declares.
  */
 export class Workload extends pulumi.ComponentResource {
-    readonly deployment: k8s.apps.v1.Deployment;
-    readonly service?: k8s.core.v1.Service;
-    readonly serviceAccount: k8s.core.v1.ServiceAccount;
-    readonly autoscaler?: k8s.autoscaling.v2.HorizontalPodAutoscaler;
-    readonly disruptionBudget?: k8s.policy.v1.PodDisruptionBudget;
-    readonly networkPolicy: k8s.networking.v1.NetworkPolicy;
+    readonly deployment: apps.Deployment;
+    readonly service?: core.Service;
+    readonly serviceAccount: core.ServiceAccount;
+    readonly autoscaler?: autoscaling.HorizontalPodAutoscaler;
+    readonly disruptionBudget?: policy.PodDisruptionBudget;
+    readonly networkPolicy: networking.NetworkPolicy;
     /** Name of the Deployment (and of the Service, when there is one). */
     readonly objectName: string;
 
@@ -62,7 +67,7 @@ export class Workload extends pulumi.ComponentResource {
         const autoscaled = lifecycle.autoscaling.enabled;
         const mostReplicas = autoscaled ? lifecycle.autoscaling.maxReplicas : lifecycle.replicas;
 
-        this.serviceAccount = new k8s.core.v1.ServiceAccount(
+        this.serviceAccount = new core.ServiceAccount(
             name,
             { metadata, automountServiceAccountToken: args.mountServiceAccountToken ?? false },
             { parent: this },
@@ -83,7 +88,7 @@ export class Workload extends pulumi.ComponentResource {
             lifecycle: lifecycle.preStopSeconds > 0 ? { preStop: { sleep: { seconds: lifecycle.preStopSeconds } } } : undefined,
         };
 
-        this.deployment = new k8s.apps.v1.Deployment(
+        this.deployment = new apps.Deployment(
             name,
             {
                 metadata,
@@ -108,7 +113,7 @@ export class Workload extends pulumi.ComponentResource {
         );
 
         if (args.port !== undefined) {
-            this.service = new k8s.core.v1.Service(
+            this.service = new core.Service(
                 name,
                 {
                     metadata,
@@ -123,7 +128,7 @@ export class Workload extends pulumi.ComponentResource {
         }
 
         if (autoscaled) {
-            this.autoscaler = new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+            this.autoscaler = new autoscaling.HorizontalPodAutoscaler(
                 name,
                 { metadata, spec: autoscalerSpec(objectName, lifecycle.autoscaling) },
                 { parent: this },
@@ -131,7 +136,7 @@ export class Workload extends pulumi.ComponentResource {
         }
 
         if (mostReplicas > 1) {
-            this.disruptionBudget = new k8s.policy.v1.PodDisruptionBudget(
+            this.disruptionBudget = new policy.PodDisruptionBudget(
                 name,
                 { metadata, spec: { maxUnavailable: 1, selector: { matchLabels: selector } } },
                 { parent: this },
@@ -140,7 +145,7 @@ export class Workload extends pulumi.ComponentResource {
 
         const ingress = args.port === undefined ? [] : policyRules(args.allowFrom.map((peer) => ({ peer, ports: [args.port!] })), args.appName);
         const egress = policyRules(args.allowTo, args.appName);
-        this.networkPolicy = new k8s.networking.v1.NetworkPolicy(
+        this.networkPolicy = new networking.NetworkPolicy(
             name,
             {
                 metadata,

@@ -28,8 +28,8 @@ export interface RegisteredResource {
     provider: string;
     custom: boolean;
     protect: boolean;
-    /** URNs it was made to wait for (`dependsOn`). */
-    dependsOn: string[];
+    /** URNs it waits for: its explicit `dependsOn` and the resources its inputs come from. */
+    dependencies: string[];
     inputs: Record<string, unknown>;
 }
 
@@ -154,7 +154,7 @@ function recordRegistrations(resources: RegisteredResource[]): RegisteredResourc
                     provider: req.getProvider(),
                     custom: req.getCustom(),
                     protect: req.getProtect(),
-                    dependsOn: req.getDependenciesList(),
+                    dependencies: req.getDependenciesList(),
                     inputs: maskSecrets(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
                 });
             }

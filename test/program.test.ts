@@ -72,7 +72,7 @@ for (const stack of listStacks()) {
         it("runs the migrations Job before the api rolls out", () => {
             const job = rendered.resources.find((r) => r.type === "kubernetes:batch/v1:Job")!;
             const api = rendered.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && (r.inputs as any).metadata.name === "appstack-api")!;
-            assert.ok(api.dependsOn.includes(job.urn));
+            assert.ok(api.dependencies.includes(job.urn));
             assert.equal((job.inputs as any).spec.template.spec.restartPolicy, "Never");
         });
 

@@ -1,4 +1,4 @@
-import * as k8s from "@pulumi/kubernetes";
+import { Provider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
 import { providerDefaults, type Target } from "./target";
 
@@ -15,12 +15,12 @@ export interface ExistingClusterArgs {
 /** A cluster that already exists (bare metal, k3s, kubeadm, a managed cluster made elsewhere). */
 export class ExistingCluster extends pulumi.ComponentResource implements Target {
     readonly kind = "existing";
-    readonly provider: k8s.Provider;
+    readonly provider: Provider;
     readonly ingressPublishesStatus = true;
 
     constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("appstack:targets:ExistingCluster", name, {}, opts);
-        this.provider = new k8s.Provider(
+        this.provider = new Provider(
             name,
             {
                 ...providerDefaults,

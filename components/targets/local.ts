@@ -1,4 +1,4 @@
-import * as k8s from "@pulumi/kubernetes";
+import { Provider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -15,13 +15,13 @@ export interface LocalClusterArgs {
  */
 export class LocalCluster extends pulumi.ComponentResource implements Target {
     readonly kind = "local";
-    readonly provider: k8s.Provider;
+    readonly provider: Provider;
     // No ingress controller runs on the local control plane, so no Ingress ever gets an address.
     readonly ingressPublishesStatus = false;
 
     constructor(name: string, args: LocalClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("appstack:targets:LocalCluster", name, {}, opts);
-        this.provider = new k8s.Provider(
+        this.provider = new Provider(
             name,
             {
                 ...providerDefaults,

@@ -1,4 +1,4 @@
-import type * as k8s from "@pulumi/kubernetes";
+import type { Provider } from "@pulumi/kubernetes/provider";
 
 /**
  * A Kubernetes cluster the application is deployed to. Each kind of target (an existing cluster,
@@ -7,7 +7,7 @@ import type * as k8s from "@pulumi/kubernetes";
  */
 export interface Target {
     readonly kind: string;
-    readonly provider: k8s.Provider;
+    readonly provider: Provider;
     /**
      * Whether an Ingress gets a load-balancer address on this cluster. Where no ingress controller
      * publishes one, the engine must not wait for it.
