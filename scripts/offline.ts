@@ -45,17 +45,22 @@ export interface StackSettings {
     secretKeys: string[];
 }
 
-/**
- * Reads Pulumi.<stack>.yaml as the engine would pass it on. Encrypted `secure:` values cannot be
- * decrypted offline: they become placeholders, still marked secret.
- */
-export function readStackSettings(stack: string, root = projectRoot): StackSettings {
+/** The `config:` map of Pulumi.<stack>.yaml, as written there (namespaced keys, `secure:` values). */
+export function readStackConfigValues(stack: string, root = projectRoot): Record<string, unknown> {
     const file = path.join(root, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
         throw new Error(`No stack file ${path.basename(file)}: the stacks are ${listStacks(root).join(", ") || "none"}`);
     }
     const document = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
-    return stackSettingsFromValues(document.config ?? {});
+    return document.config ?? {};
+}
+
+/**
+ * Reads Pulumi.<stack>.yaml as the engine would pass it on. Encrypted `secure:` values cannot be
+ * decrypted offline: they become placeholders, still marked secret.
+ */
+export function readStackSettings(stack: string, root = projectRoot): StackSettings {
+    return stackSettingsFromValues(readStackConfigValues(stack, root));
 }
 
 export function listStacks(root = projectRoot): string[] {

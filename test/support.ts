@@ -1,15 +1,11 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
-import * as YAML from "yaml";
 import { ConfigError } from "../stacks/load";
-import { evaluateProgram, manifestsOf, projectRoot, stackSettingsFromValues, type Evaluation, type Manifest, type RegisteredResource, type StackSettings } from "../scripts/offline";
+import { evaluateProgram, manifestsOf, readStackConfigValues, stackSettingsFromValues, type Evaluation, type Manifest, type RegisteredResource, type StackSettings } from "../scripts/offline";
 
 export const ns = "appstack";
 
 /** The `appstack:` values of a committed stack file, as written there. */
 export function stackValues(stack: string): Record<string, unknown> {
-    const document = YAML.parse(fs.readFileSync(path.join(projectRoot, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
-    return Object.fromEntries(Object.entries(document.config).map(([key, value]) => [key.slice(`${ns}:`.length), value]));
+    return Object.fromEntries(Object.entries(readStackConfigValues(stack)).map(([key, value]) => [key.slice(`${ns}:`.length), value]));
 }
 
 /**
