@@ -163,7 +163,7 @@ const api = z
 
 const worker = z
     .strictObject({
-        name: dnsLabel.describe("worker name; its Deployment is <app>-worker-<name>"),
+        name: dnsLabel.describe("worker name; its Deployment is NAME-worker-WORKER (NAME: the app name)"),
         command: command.describe("container command that starts the queue consumer"),
         concurrency: positiveInt.describe("tasks one pod runs at once (WORKER_CONCURRENCY)"),
         queues: z.array(z.string().min(1)).min(1, "at least one queue").describe("queues consumed (WORKER_QUEUES, comma-separated)"),
@@ -235,7 +235,7 @@ const cronSchedule = z
     });
 
 const cronJob = z.strictObject({
-    name: dnsLabel.max(40, "at most 40 characters (CronJob names leave room for the Job suffix)").describe("job name; its CronJob is <app>-cron-<name>"),
+    name: dnsLabel.max(40, "at most 40 characters (CronJob names leave room for the Job suffix)").describe("job name; its CronJob is NAME-cron-JOB (NAME: the app name)"),
     schedule: cronSchedule.describe("when it runs, in cron syntax"),
     timeZone: z.string().optional().describe("IANA time zone of the schedule (default: the controller's, usually UTC)"),
     command: command.describe("command run with the api image"),
