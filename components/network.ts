@@ -1,4 +1,5 @@
 import type * as inputs from "@pulumi/kubernetes/types/input";
+import { selectorLabels } from "./pod";
 
 type PolicyPeer = inputs.networking.v1.NetworkPolicyPeer;
 
@@ -19,7 +20,7 @@ export interface NetworkRule {
 
 export function policyPeer(peer: NetworkPeer, appName: string): PolicyPeer {
     if ("component" in peer) {
-        return { podSelector: { matchLabels: { "app.kubernetes.io/name": appName, "app.kubernetes.io/component": peer.component } } };
+        return { podSelector: { matchLabels: selectorLabels(appName, peer.component) } };
     }
     if ("namespace" in peer) {
         return { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": peer.namespace } } };
