@@ -1,6 +1,6 @@
-import { Provider } from "@pulumi/kubernetes/provider";
+import type { Provider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
-import { providerDefaults, type Target } from "./target";
+import { targetProvider, type Target } from "./target";
 
 export interface ExistingClusterArgs {
     /** Contents of the cluster's kubeconfig; a secret. */
@@ -20,15 +20,7 @@ export class ExistingCluster extends pulumi.ComponentResource implements Target 
 
     constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("appstack:targets:ExistingCluster", name, {}, opts);
-        this.provider = new Provider(
-            name,
-            {
-                ...providerDefaults,
-                kubeconfig: args.kubeconfig,
-                context: args.context,
-            },
-            { parent: this },
-        );
+        this.provider = targetProvider(name, { kubeconfig: args.kubeconfig, context: args.context }, this);
         this.registerOutputs({});
     }
 }

@@ -1,8 +1,8 @@
-import { Provider } from "@pulumi/kubernetes/provider";
+import type { Provider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { providerDefaults, type Target } from "./target";
+import { targetProvider, type Target } from "./target";
 
 export interface LocalClusterArgs {
     /** The kubeconfig of the local control plane; a relative path is relative to the project. */
@@ -21,16 +21,15 @@ export class LocalCluster extends pulumi.ComponentResource implements Target {
 
     constructor(name: string, args: LocalClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("appstack:targets:LocalCluster", name, {}, opts);
-        this.provider = new Provider(
+        this.provider = targetProvider(
             name,
             {
-                ...providerDefaults,
                 kubeconfig: path.resolve(projectDirectory(), args.kubeconfigPath),
                 // The control plane's certificates are new each time it is created; a fixed identity
                 // keeps that from reading as a different cluster, which would replace everything.
                 clusterIdentifier: "appstack-local",
             },
-            { parent: this },
+            this,
         );
         this.registerOutputs({});
     }

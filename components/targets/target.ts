@@ -1,4 +1,5 @@
-import type { Provider } from "@pulumi/kubernetes/provider";
+import { Provider, type ProviderArgs } from "@pulumi/kubernetes/provider";
+import type * as pulumi from "@pulumi/pulumi";
 
 /**
  * A Kubernetes cluster the application is deployed to. Each kind of target (an existing cluster,
@@ -16,12 +17,20 @@ export interface Target {
 }
 
 /**
- * Settings every target's provider shares. ConfigMaps and Secrets are updated in place instead of
- * being replaced, because their names are fixed (other objects and people refer to them); the
- * pods pick up a change through the checksum annotation of their template.
+ * The one provider of a target, a child of the target's component. ConfigMaps and Secrets are
+ * updated in place instead of being replaced, because their names are fixed (other objects and
+ * people refer to them); the pods pick up a change through the checksum annotation of their
+ * template.
  */
-export const providerDefaults = {
-    enableServerSideApply: true,
-    enableConfigMapMutable: true,
-    enableSecretMutable: true,
-} as const;
+export function targetProvider(name: string, args: ProviderArgs, parent: pulumi.Resource): Provider {
+    return new Provider(
+        name,
+        {
+            enableServerSideApply: true,
+            enableConfigMapMutable: true,
+            enableSecretMutable: true,
+            ...args,
+        },
+        { parent },
+    );
+}
