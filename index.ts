@@ -27,6 +27,7 @@ export = async () => {
             config,
             namespace: platform.namespaceName,
             image,
+            // The schema requires an image whenever the frontend is enabled.
             frontendImage: config.frontend.enabled && config.frontend.image ? pinnedReference(config.frontend.image) : undefined,
             secrets: Object.fromEntries(Object.entries(config.secrets).map(([key, value]) => [key, pulumi.secret(value)])),
             dataStores: [],

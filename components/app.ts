@@ -16,7 +16,7 @@ export interface AppArgs {
     namespace: pulumi.Input<string>;
     /** Reference of the application image, pinned by digest or tag. */
     image: pulumi.Input<string>;
-    /** Reference of the frontend image, when the frontend is enabled. */
+    /** Reference of the frontend image; the frontend is deployed when there is one. */
     frontendImage?: pulumi.Input<string>;
     /** Secret settings by variable name; the values are secret Outputs. */
     secrets: Record<string, pulumi.Input<string>>;
@@ -120,7 +120,7 @@ export class App extends pulumi.ComponentResource {
         );
 
         const shared = { appName, namespace: args.namespace, env, runAsUser: config.runAsUser, topologySpread: config.topologySpread };
-        const frontendEnabled = config.frontend.enabled && args.frontendImage !== undefined;
+        const { frontendImage } = args;
 
         this.api = new Workload(
             `${name}-api`,
@@ -133,7 +133,7 @@ export class App extends pulumi.ComponentResource {
                 port: config.api.port,
                 probes: { kind: "http", http: config.api.probes },
                 lifecycle: config.api,
-                allowFrom: [...ingressController, ...(frontendEnabled ? [{ component: "frontend" }] : []), ...monitoring],
+                allowFrom: [...ingressController, ...(frontendImage ? [{ component: "frontend" }] : []), ...monitoring],
                 allowTo: storeRules,
                 rolloutAfter: this.migrations ? [this.migrations] : undefined,
             },
@@ -159,7 +159,7 @@ export class App extends pulumi.ComponentResource {
                 ),
         );
 
-        if (frontendEnabled) {
+        if (frontendImage) {
             this.frontend = new Workload(
                 `${name}-frontend`,
                 {
@@ -168,7 +168,7 @@ export class App extends pulumi.ComponentResource {
                     // and no credentials.
                     env: undefined,
                     component: "frontend",
-                    image: args.frontendImage!,
+                    image: frontendImage,
                     port: config.frontend.port,
                     probes: { kind: "http", http: config.frontend.probes },
                     lifecycle: config.frontend,
