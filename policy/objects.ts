@@ -29,17 +29,20 @@ export function describe(object: KubernetesObject): string {
     return `${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ""}${object.metadata.name ?? "(unnamed)"}`;
 }
 
-export function matchesLabels(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
-    return selector !== undefined && Object.keys(selector).length > 0 && Object.entries(selector).every(([key, value]) => labels[key] === value);
-}
-
 interface LabelSelector {
     matchLabels?: Record<string, string>;
     matchExpressions?: { key: string; operator: string; values?: string[] }[];
 }
 
-/** Whether a label selector with expressions selects the labels. An empty selector selects all. */
-export function selects(selector: LabelSelector, labels: Record<string, string>): boolean {
+/**
+ * Whether a label selector selects the labels. An empty selector selects nothing here: Kubernetes
+ * reads it as "everything" for some kinds and rejects it for others, and neither is what a
+ * workload's own selector should be.
+ */
+export function selects(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
+    if (!selector || (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0)) {
+        return false;
+    }
     const byLabels = Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
     const byExpressions = (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
         switch (operator) {

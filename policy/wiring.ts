@@ -1,4 +1,4 @@
-import { describe, matchesLabels, podTemplates, selects, type KubernetesObject } from "./objects";
+import { describe, podTemplates, selects, type KubernetesObject } from "./objects";
 
 // Rules that hold the objects of one application together: what selects what, what scales what.
 
@@ -6,7 +6,7 @@ import { describe, matchesLabels, podTemplates, selects, type KubernetesObject }
 export function selectorsMatchPods(objects: KubernetesObject[]): string[] {
     return podTemplates(objects)
         .filter(({ object }) => ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"].includes(object.kind))
-        .filter(({ object, labels }) => !selects(object.spec?.selector ?? {}, labels) || Object.keys(object.spec?.selector?.matchLabels ?? {}).length === 0)
+        .filter(({ object, labels }) => !selects(object.spec?.selector, labels))
         .map(({ object }) => `${describe(object)}: selector does not match its pod labels`);
 }
 
@@ -17,7 +17,7 @@ export function servicesReachPods(objects: KubernetesObject[]): string[] {
         .filter((object) => object.kind === "Service" && object.spec?.selector)
         .flatMap((service) => {
             const ns = service.metadata.namespace;
-            const selected = templates.filter(({ object, labels }) => object.metadata.namespace === ns && object.kind !== "Job" && object.kind !== "CronJob" && matchesLabels(service.spec.selector, labels));
+            const selected = templates.filter(({ object, labels }) => object.metadata.namespace === ns && object.kind !== "Job" && object.kind !== "CronJob" && selects({ matchLabels: service.spec.selector }, labels));
             if (selected.length === 0) {
                 return [`${describe(service)}: selects no pod`];
             }
@@ -49,9 +49,11 @@ export function replicatedWorkloadsHaveBudgets(objects: KubernetesObject[]): str
     const budgets = objects.filter((object) => object.kind === "PodDisruptionBudget");
     return podTemplates(objects)
         .filter(({ object }) => object.kind === "Deployment" || object.kind === "StatefulSet")
-        .filter(({ object }) => mostReplicas(object, objects) > 1)
-        .filter(({ object, labels }) => !budgets.some((pdb) => pdb.metadata.namespace === object.metadata.namespace && selects(pdb.spec?.selector ?? {}, labels) && Object.keys(pdb.spec?.selector ?? {}).length > 0))
-        .map(({ object }) => `${describe(object)}: can run ${mostReplicas(object, objects)} replicas but has no PodDisruptionBudget`);
+        .flatMap(({ object, labels }) => {
+            const most = mostReplicas(object, objects);
+            const covered = budgets.some((pdb) => pdb.metadata.namespace === object.metadata.namespace && selects(pdb.spec?.selector, labels));
+            return most > 1 && !covered ? [`${describe(object)}: can run ${most} replicas but has no PodDisruptionBudget`] : [];
+        });
 }
 
 function mostReplicas(workload: KubernetesObject, objects: KubernetesObject[]): number {

@@ -74,6 +74,7 @@ describe("policy rules", () => {
     it("finds a selector that misses its pods", () => {
         assert.deepEqual(selectorsMatchPods([deployment()]), []);
         assert.equal(selectorsMatchPods([deployment(compliantPod(), 2, { ...labels, "app.kubernetes.io/component": "web" })]).length, 1);
+        assert.equal(selectorsMatchPods([deployment(compliantPod(), 2, {})]).length, 1, "an empty selector selects nothing");
     });
 
     it("finds a Service without pods or without the target port", () => {
@@ -98,6 +99,8 @@ describe("policy rules", () => {
         assert.deepEqual(replicatedWorkloadsHaveBudgets([deployment(), budget]), []);
         assert.deepEqual(replicatedWorkloadsHaveBudgets([deployment(compliantPod(), 1)]), []);
         assert.equal(replicatedWorkloadsHaveBudgets([deployment()]).length, 1);
+        const emptyBudget = { ...budget, spec: { maxUnavailable: 1, selector: {} } };
+        assert.equal(replicatedWorkloadsHaveBudgets([deployment(), emptyBudget]).length, 1, "a budget with an empty selector covers nothing");
     });
 
     it("finds unbounded containers and unpinned images", () => {
