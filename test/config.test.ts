@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { clone, renderInvalid, stackValues } from "./support";
+import { listStacks } from "../scripts/offline";
+import { clone, renderCommitted, renderInvalid, stackValues } from "./support";
 
 // Every invalid configuration stops the program before it registers anything but the stack
 // itself, and names each problem by its key path with what it got and what is allowed.
@@ -100,10 +101,10 @@ describe("invalid stack configuration", () => {
         assert.match(error.message, /^Invalid configuration of stack "invalid": 6 problems\n {2}- /);
     });
 
-    it("accepts both committed stacks", async () => {
-        for (const stack of ["dev", "prod"]) {
-            const values = stackValues(stack);
-            await assert.rejects(renderInvalid(values), /accepted the configuration/);
+    it("accepts every committed stack", async () => {
+        for (const stack of listStacks()) {
+            const rendered = await renderCommitted(stack);
+            assert.ok(rendered.resources.length > 1, stack);
         }
     });
 });

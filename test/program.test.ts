@@ -5,7 +5,7 @@ import { podTemplates } from "../policy/objects";
 import * as path from "node:path";
 import { listStacks, projectRoot, type Manifest } from "../scripts/offline";
 import { schemaViolation } from "./schemas";
-import { clone, render, stackValues, type Rendered } from "./support";
+import { clone, render, renderCommitted, stackValues, type Rendered } from "./support";
 
 const secretValue = "s3cr3t-value-that-must-never-show";
 const kubeconfigValue = "apiVersion: v1\nkind: Config\nusers: [{name: admin, user: {token: kubeconfig-token-never-shown}}]";
@@ -131,7 +131,7 @@ for (const stack of listStacks()) {
 
 describe("environment presets", () => {
     it("dev runs one replica of each workload, with no autoscaler, budget or protection", async () => {
-        const dev = await render("dev", stackValues("dev"));
+        const dev = await renderCommitted("dev");
         for (const deployment of dev.manifests.filter((m) => m.kind === "Deployment")) {
             assert.equal((deployment as any).spec.replicas, 1, deployment.metadata.name);
         }
@@ -140,7 +140,7 @@ describe("environment presets", () => {
     });
 
     it("prod runs at least two replicas of every serving workload, autoscaled, budgeted, spread, protected", async () => {
-        const prod = await render("prod", stackValues("prod"));
+        const prod = await renderCommitted("prod");
         const deployments = prod.manifests.filter((m) => m.kind === "Deployment");
         assert.equal(deployments.length, 4);
         for (const deployment of deployments) {
@@ -155,7 +155,7 @@ describe("environment presets", () => {
     });
 
     it("prod autoscales on CPU and memory with the agreed behaviour", async () => {
-        const prod = await render("prod", stackValues("prod"));
+        const prod = await renderCommitted("prod");
         const api = prod.find("HorizontalPodAutoscaler", "appstack-api") as any;
         assert.deepEqual(
             api.spec.metrics.map((m: any) => [m.resource.name, m.resource.target.averageUtilization]),
@@ -239,7 +239,7 @@ describe("ingress", () => {
     });
 
     it("routes /api to the api and the rest to the frontend, and opens exactly those paths", async () => {
-        const rendered = await render("prod", stackValues("prod"));
+        const rendered = await renderCommitted("prod");
         const paths = (rendered.find("Ingress", "appstack") as any).spec.rules[0].http.paths.map((p: any) => [p.path, p.backend.service.name]);
         assert.deepEqual(paths, [
             ["/api", "appstack-api"],
@@ -265,16 +265,16 @@ describe("ingress", () => {
 
 describe("the local target", () => {
     it("points the provider at the control plane's kubeconfig in the project, whatever the working directory", async () => {
-        const rendered = await render("local", stackValues("local"));
+        const rendered = await renderCommitted("local");
         const provider = rendered.resources.find((r) => r.type === "pulumi:providers:kubernetes")!.inputs as Record<string, unknown>;
         assert.equal(provider.kubeconfig, path.join(projectRoot, ".appstack", "local", "kubeconfig"));
         assert.equal(provider.clusterIdentifier, "appstack-local");
     });
 
     it("does not wait for an Ingress address that no controller will publish", async () => {
-        const rendered = await render("local", stackValues("local"));
+        const rendered = await renderCommitted("local");
         assert.equal(rendered.find("Ingress", "appstack").metadata.annotations!["pulumi.com/skipAwait"], "true");
-        const prod = await render("prod", stackValues("prod"));
+        const prod = await renderCommitted("prod");
         assert.equal(prod.find("Ingress", "appstack").metadata.annotations!["pulumi.com/skipAwait"], undefined);
     });
 });

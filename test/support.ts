@@ -42,6 +42,18 @@ export async function render(stack: string, values: Record<string, unknown>, sec
     };
 }
 
+const committedRenders = new Map<string, Promise<Rendered>>();
+
+/** A committed stack as its file stands, evaluated once per test run: the result is plain data. */
+export function renderCommitted(stack: string): Promise<Rendered> {
+    let rendered = committedRenders.get(stack);
+    if (!rendered) {
+        rendered = render(stack, stackValues(stack));
+        committedRenders.set(stack, rendered);
+    }
+    return rendered;
+}
+
 /** Runs the program expecting invalid config; returns the error and what was registered. */
 export async function renderInvalid(values: Record<string, unknown>, secrets: Record<string, unknown> = {}): Promise<{ error: ConfigError; registered: RegisteredResource[] }> {
     const registered: RegisteredResource[] = [];
