@@ -18,7 +18,7 @@ export interface NetworkRule {
     ports: number[];
 }
 
-export function policyPeer(peer: NetworkPeer, appName: string): PolicyPeer {
+function policyPeer(peer: NetworkPeer, appName: string): PolicyPeer {
     if ("component" in peer) {
         return { podSelector: { matchLabels: selectorLabels(appName, peer.component) } };
     }

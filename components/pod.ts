@@ -56,7 +56,7 @@ export interface HardenedContainerArgs {
     resources: StackConfig["api"]["resources"];
 }
 
-export const tmpVolumeName = "tmp";
+const tmpVolumeName = "tmp";
 
 /**
  * A container that satisfies Pod Security "restricted" on its own: no privilege escalation, no

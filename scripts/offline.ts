@@ -13,7 +13,7 @@ export const projectRoot = path.resolve(__dirname, "..", "..");
 /** Stands for a secret wherever a value would be written out. */
 export const secretMarker = "[secret]";
 /** Stands for a value only known after a real deployment (an id, a server-assigned field). */
-export const unknownMarker = "[unknown]";
+const unknownMarker = "[unknown]";
 
 const secretSig = "1b47061264138c4ac30d75fd1eb44270";
 const resourceSig = "5cf8f73096256a8f31e491e813e4eb8e";
@@ -176,7 +176,7 @@ async function settled(): Promise<void> {
 }
 
 /** Replaces secrets by a marker, resource references by their URN, unknowns by a marker. */
-export function maskSecrets(value: unknown): unknown {
+function maskSecrets(value: unknown): unknown {
     if (value === unknownValue) {
         return unknownMarker;
     }
@@ -207,7 +207,7 @@ export interface Manifest {
     [field: string]: unknown;
 }
 
-export function isKubernetesObject(resource: RegisteredResource): boolean {
+function isKubernetesObject(resource: RegisteredResource): boolean {
     return resource.custom && resource.type.startsWith("kubernetes:") && !resource.type.startsWith("pulumi:providers:");
 }
 
@@ -215,7 +215,7 @@ export function manifestsOf(resources: RegisteredResource[]): Manifest[] {
     return resources.filter(isKubernetesObject).map((resource) => resource.inputs as unknown as Manifest);
 }
 
-export function manifestFileName(manifest: Manifest): string {
+function manifestFileName(manifest: Manifest): string {
     const scope = manifest.metadata.namespace ?? "cluster";
     return `${scope}_${manifest.kind}_${manifest.metadata.name ?? "unnamed"}.yaml`.replace(/[^\w.-]/g, "-");
 }

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { presets, type Environment } from "./presets";
 import { stackConfigSchema, type StackConfig } from "./schema";
 
-export const configNamespace = "appstack";
+const configNamespace = "appstack";
 
 /** Keys whose value is one of several shapes: the stack's value replaces the preset's whole. */
 const replacedWhole = new Set(["target", "ingress.tls"]);
@@ -41,7 +41,7 @@ export class ConfigError extends pulumi.RunError {
  * over as JSON text and plain ones as strings; numbers and booleans set on the command line
  * arrive as text too, so JSON is tried first.
  */
-export function rawConfigFromRuntime(): { values: Record<string, unknown>; secretTopKeys: Set<string> } {
+function rawConfigFromRuntime(): { values: Record<string, unknown>; secretTopKeys: Set<string> } {
     const values: Record<string, unknown> = {};
     const secretTopKeys = new Set<string>();
     const prefix = `${configNamespace}:`;
@@ -101,7 +101,7 @@ function presetName(value: unknown): Environment {
     return typeof value === "string" && value in presets ? (value as Environment) : "dev";
 }
 
-export function withPreset(values: Record<string, unknown>, environment: Environment): Record<string, unknown> {
+function withPreset(values: Record<string, unknown>, environment: Environment): Record<string, unknown> {
     const preset = presets[environment];
     const name = typeof values.name === "string" ? values.name : preset.stack.name;
     const merged = deepMerge({ ...preset.stack, name, namespace: `${name}-${environment}` }, values, "") as Record<string, unknown>;
@@ -268,7 +268,7 @@ function discriminatorValues(path: PropertyKey[]): string[] {
 }
 
 /** The known key nearest to a misspelt one, when it is near enough to be a typo. */
-export function closest(key: string, known: string[]): string | undefined {
+function closest(key: string, known: string[]): string | undefined {
     let best: string | undefined;
     let bestDistance = Infinity;
     for (const candidate of known) {
