@@ -45,29 +45,51 @@ export interface StackSettings {
     secretKeys: string[];
 }
 
-/** The `config:` map of Pulumi.<stack>.yaml, as written there (namespaced keys, `secure:` values). */
-export function readStackConfigValues(stack: string, root = projectRoot): Record<string, unknown> {
-    const file = path.join(root, `Pulumi.${stack}.yaml`);
-    if (!fs.existsSync(file)) {
-        throw new Error(`No stack file ${path.basename(file)}: the stacks are ${listStacks(root).join(", ") || "none"}`);
+/** Where the example stacks live: a stack file per target kind and data mode, each one rendered. */
+export const examplesDirectory = "examples";
+
+/** Pulumi.<stack>.yaml at the project's top, or else among the examples. */
+export function stackFile(stack: string, root = projectRoot): string {
+    const candidates = [path.join(root, `Pulumi.${stack}.yaml`), path.join(root, examplesDirectory, `Pulumi.${stack}.yaml`)];
+    const found = candidates.find((file) => fs.existsSync(file));
+    if (!found) {
+        const known = [...listStacks(root), ...listExampleStacks(root)];
+        throw new Error(`No stack file Pulumi.${stack}.yaml: the stacks are ${known.join(", ") || "none"}`);
     }
-    const document = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    return found;
+}
+
+/** The `config:` map of a stack file, as written there (namespaced keys, `secure:` values). */
+export function readStackConfigValues(stack: string, root = projectRoot): Record<string, unknown> {
+    const document = (YAML.parse(fs.readFileSync(stackFile(stack, root), "utf8")) ?? {}) as { config?: Record<string, unknown> };
     return document.config ?? {};
 }
 
 /**
- * Reads Pulumi.<stack>.yaml as the engine would pass it on. Encrypted `secure:` values cannot be
+ * Reads a stack file as the engine would pass it on. Encrypted `secure:` values cannot be
  * decrypted offline: they become placeholders, still marked secret.
  */
 export function readStackSettings(stack: string, root = projectRoot): StackSettings {
     return stackSettingsFromValues(readStackConfigValues(stack, root));
 }
 
+/** The committed stacks: Pulumi.<stack>.yaml at the project's top. */
 export function listStacks(root = projectRoot): string[] {
+    return stacksIn(root);
+}
+
+/** The example stacks under examples/. */
+export function listExampleStacks(root = projectRoot): string[] {
+    const dir = path.join(root, examplesDirectory);
+    return fs.existsSync(dir) ? stacksIn(dir) : [];
+}
+
+function stacksIn(dir: string): string[] {
     return fs
-        .readdirSync(root)
+        .readdirSync(dir)
         .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
-        .filter((stack): stack is string => stack !== undefined);
+        .filter((stack): stack is string => stack !== undefined)
+        .sort();
 }
 
 /** Config values as written in a stack file (structured, `secure:` for secrets) to engine form. */
