@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import type { CronJobConfig, StackConfig } from "../stacks/schema";
 import type { DataStoreConnection } from "./data/connection";
+import { cronJobComponent, migrationsJobName, objectName, workerComponent } from "./names";
 import type { NetworkPeer, NetworkRule } from "./network";
 import { policyRules } from "./network";
 import { appLabels, checksumOf, hardenedContainer, hardenedPodSpec, type AppEnvironment } from "./pod";
@@ -43,7 +44,7 @@ export class App extends pulumi.ComponentResource {
         const { config } = args;
         const appName = config.name;
         const child = { parent: this };
-        const metadata = (component: string) => ({ name: `${appName}-${component}`, namespace: args.namespace, labels: appLabels(appName, component) });
+        const metadata = (component: string) => ({ name: objectName(appName, component), namespace: args.namespace, labels: appLabels(appName, component) });
 
         const plainSettings: Record<string, pulumi.Input<string>> = {
             APP_NAME: appName,
@@ -84,11 +85,11 @@ export class App extends pulumi.ComponentResource {
         if (config.migrations.enabled) {
             // The image is part of the name: a new image makes a new Job, which must complete
             // before the api rolls out; the same image never migrates twice.
-            const imageHash = pulumi.output(args.image).apply((image) => createHash("sha256").update(image).digest("hex").slice(0, 10));
+            const imageHash = pulumi.output(args.image).apply((image) => createHash("sha256").update(image).digest("hex"));
             this.migrations = new batch.Job(
                 `${name}-migrations`,
                 {
-                    metadata: { ...metadata("migrations"), name: pulumi.interpolate`${appName}-migrate-${imageHash}` },
+                    metadata: { ...metadata("migrations"), name: imageHash.apply((hash) => migrationsJobName(appName, hash)) },
                     spec: {
                         backoffLimit: config.migrations.backoffLimit,
                         activeDeadlineSeconds: config.migrations.activeDeadlineSeconds,
@@ -102,7 +103,7 @@ export class App extends pulumi.ComponentResource {
             );
         }
 
-        const jobComponents = ["migrations", ...config.cronJobs.map((job) => `cron-${job.name}`)];
+        const jobComponents = ["migrations", ...config.cronJobs.map((job) => cronJobComponent(job.name))];
         new networking.NetworkPolicy(
             `${name}-jobs`,
             {
@@ -146,7 +147,7 @@ export class App extends pulumi.ComponentResource {
                     `${name}-worker-${worker.name}`,
                     {
                         ...shared,
-                        component: `worker-${worker.name}`,
+                        component: workerComponent(worker.name),
                         image: args.image,
                         command: worker.command,
                         probes: { kind: "exec", exec: worker.probe },
@@ -181,7 +182,7 @@ export class App extends pulumi.ComponentResource {
         }
 
         this.cronJobs = config.cronJobs.map((job) => {
-            const component = `cron-${job.name}`;
+            const component = cronJobComponent(job.name);
             return this.cronJob(`${name}-${component}`, job, metadata(component), jobPod(component, job.command));
         });
 

@@ -6,6 +6,7 @@ import * as policy from "@pulumi/kubernetes/policy/v1";
 import type * as inputs from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import type { ExecProbe, HttpProbes, WorkloadLifecycle } from "../stacks/schema";
+import * as names from "./names";
 import { policyRules, type NetworkRule } from "./network";
 import { appLabels, configChecksumAnnotation, hardenedContainer, hardenedPodSpec, selectorLabels, type AppEnvironment } from "./pod";
 
@@ -58,7 +59,7 @@ export class Workload extends pulumi.ComponentResource {
 
     constructor(name: string, args: WorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
         super("appstack:workload:Workload", name, {}, opts);
-        const objectName = `${args.appName}-${args.component}`;
+        const objectName = names.objectName(args.appName, args.component);
         this.objectName = objectName;
         const labels = appLabels(args.appName, args.component);
         const selector = selectorLabels(args.appName, args.component);
