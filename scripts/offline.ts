@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
+import { stackFileVariable } from "../stacks/stack-file";
 
 // Evaluates the real program offline: Pulumi's mock monitor stands in for the engine, so the
 // program registers its resources exactly as under `pulumi up`, with no CLI, no credentials and
@@ -41,8 +43,10 @@ export interface Evaluation {
 export interface StackSettings {
     /** Config values as the engine hands them to a program: `namespace:key` to text. */
     config: Record<string, string>;
-    /** Keys whose values were set as secrets. */
+    /** Top-level keys with a secret anywhere in their value, as the engine marks them. */
     secretKeys: string[];
+    /** The `config:` map as written in the stack file, which the program reads for per-value secrecy. */
+    written: Record<string, unknown>;
 }
 
 /** Where the example stacks live: a stack file per target kind and data mode, each one rendered. */
@@ -104,7 +108,7 @@ export function stackSettingsFromValues(values: Record<string, unknown>): StackS
             secretKeys.push(key);
         }
     }
-    return { config, secretKeys };
+    return { config, secretKeys, written: values };
 }
 
 function replaceSecure(value: unknown, keyPath: string, markSecret: () => void): unknown {
@@ -139,6 +143,30 @@ export async function evaluate(
     registered: RegisteredResource[] = [],
 ): Promise<Evaluation> {
     pulumi.runtime.setAllConfig(settings.config, settings.secretKeys);
+    // The program reads the stack file as written from where the engine would have it; here that
+    // is a copy of the settings' stack file, named as `pulumi up --config-file` users name theirs.
+    const stackDir = fs.mkdtempSync(path.join(os.tmpdir(), "appstack-stack-"));
+    const file = path.join(stackDir, `Pulumi.${stack}.yaml`);
+    fs.writeFileSync(file, YAML.stringify({ config: settings.written }));
+    const previous = process.env[stackFileVariable];
+    process.env[stackFileVariable] = file;
+    try {
+        return await evaluateWithConfig(stack, program, registered);
+    } finally {
+        restoreVariable(stackFileVariable, previous);
+        fs.rmSync(stackDir, { recursive: true, force: true });
+    }
+}
+
+function restoreVariable(name: string, value: string | undefined): void {
+    if (value === undefined) {
+        delete process.env[name];
+    } else {
+        process.env[name] = value;
+    }
+}
+
+async function evaluateWithConfig(stack: string, program: () => Promise<Record<string, unknown> | void>, registered: RegisteredResource[]): Promise<Evaluation> {
     await pulumi.runtime.setMocks(
         {
             newResource: (args) => ({ id: args.custom ? `${args.name}-id` : undefined, state: args.inputs }),

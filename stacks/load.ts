@@ -1,15 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { z } from "zod";
 import { presets, type Environment } from "./presets";
 import { stackConfigSchema, type StackConfig } from "./schema";
+import { closest, editDistance } from "./spelling";
+import { stackFileVariable } from "./stack-file";
 
-const configNamespace = "appstack";
+export const configNamespace = "appstack";
 
-/** Keys whose value is one of several shapes: the stack's value replaces the preset's whole. */
-const replacedWhole = new Set(["target", "ingress.tls"]);
+/** Namespaces of the providers a stack file may configure beside the program's own. */
+const providerNamespaces = new Set(["kubernetes", "aws", "gcp", "azure-native", "azure", "pulumi", "docker", "random"]);
 
-/** Keys that must come from `pulumi config set --secret`: their values are credentials. */
-const secretKeys = ["secrets", "target.kubeconfig"] as const;
+/** Keys whose every value must come from `pulumi config set --secret`: they are credentials. */
+const secretOnlyKeys = [["secrets"], ["target", "kubeconfig"]] as const;
+
 
 export interface ConfigProblem {
     path: string;
@@ -23,12 +28,12 @@ export interface ConfigProblem {
  */
 export class ConfigError extends pulumi.RunError {
     constructor(
-        readonly stack: string,
+        readonly stackName: string,
         readonly problems: ConfigProblem[],
     ) {
         super(
             [
-                `Invalid configuration of stack "${stack}": ${problems.length} problem${problems.length === 1 ? "" : "s"}`,
+                `Invalid configuration of stack "${stackName}": ${problems.length} problem${problems.length === 1 ? "" : "s"}`,
                 ...problems.map((p) => `  - ${p.path}: got ${p.got}; allowed: ${p.allowed}`),
             ].join("\n"),
         );
@@ -36,34 +41,31 @@ export class ConfigError extends pulumi.RunError {
     }
 }
 
-/**
- * The raw values of the `appstack:` namespace, keyed without it. Pulumi hands structured values
- * over as JSON text and plain ones as strings; numbers and booleans set on the command line
- * arrive as text too, so JSON is tried first.
- */
-function rawConfigFromRuntime(): { values: Record<string, unknown>; secretTopKeys: Set<string> } {
-    const values: Record<string, unknown> = {};
-    const secretTopKeys = new Set<string>();
-    const prefix = `${configNamespace}:`;
-    for (const [fullKey, text] of Object.entries(pulumi.runtime.allConfig())) {
-        if (!fullKey.startsWith(prefix)) {
-            continue;
-        }
-        const key = fullKey.slice(prefix.length);
-        values[key] = parseConfigText(text);
-        if (isSecretConfigKey(fullKey)) {
-            secretTopKeys.add(key);
-        }
-    }
-    return { values, secretTopKeys };
+/** What a program is told about its stack's configuration. */
+export interface ConfigSource {
+    /** Every value as the engine hands it to the program: `namespace:key` to text. */
+    config: Record<string, string>;
+    /**
+     * The keys the engine marks secret. It marks a whole top-level key as soon as one value under
+     * it is secret, so this alone cannot tell a plain value beside a secret one.
+     */
+    secretKeys: ReadonlySet<string>;
+    /**
+     * The stack file's `config:` map as written there, `secure:` values and all, or undefined when
+     * there is none. Read only when a secret-only key has values.
+     */
+    written: () => Record<string, unknown> | undefined;
 }
 
-function parseConfigText(text: string): unknown {
-    try {
-        return JSON.parse(text);
-    } catch {
-        return text;
-    }
+/** Loads the stack's configuration from the Pulumi runtime, or throws a ConfigError. */
+export function loadStackConfig(): StackConfig {
+    const config = pulumi.runtime.allConfig();
+    const stack = pulumi.getStack();
+    return parseStackConfig(stack, {
+        config,
+        secretKeys: new Set(Object.keys(config).filter(isSecretConfigKey)),
+        written: () => readWrittenConfig(stackFilePath(stack)),
+    });
 }
 
 // The SDK decides secrecy from the engine's list of secret keys; `isConfigSecret` is exported by
@@ -73,26 +75,86 @@ function isSecretConfigKey(fullKey: string): boolean {
     return runtime.isConfigSecret?.(fullKey) ?? false;
 }
 
-/** Loads the stack's configuration from the Pulumi runtime, or throws a ConfigError. */
-export function loadStackConfig(): StackConfig {
-    const { values, secretTopKeys } = rawConfigFromRuntime();
-    return parseStackConfig(pulumi.getStack(), values, secretTopKeys);
+function stackFilePath(stack: string): string {
+    const named = process.env[stackFileVariable];
+    if (named) {
+        return path.resolve(named);
+    }
+    // The engine gives the project's directory; elsewhere it is the working directory.
+    const root = pulumi.runtime.getRootDirectory();
+    const projectDir = path.isAbsolute(root) ? root : process.cwd();
+    const project = readYaml(path.join(projectDir, "Pulumi.yaml")) as { stackConfigDir?: string } | undefined;
+    return path.join(projectDir, project?.stackConfigDir ?? "", `Pulumi.${stack}.yaml`);
+}
+
+function readWrittenConfig(file: string): Record<string, unknown> | undefined {
+    const document = readYaml(file) as { config?: Record<string, unknown> } | undefined;
+    return document === undefined ? undefined : (document?.config ?? {});
+}
+
+function readYaml(file: string): unknown {
+    if (!fs.existsSync(file)) {
+        return undefined;
+    }
+    // Loaded here only: most stacks never need it, and the program starts faster without it.
+    const YAML = require("yaml") as typeof import("yaml");
+    return YAML.parse(fs.readFileSync(file, "utf8")) ?? null;
 }
 
 /**
- * Merges the stack's values onto its environment's preset and validates the result, reporting
- * every problem at once. `secretTopKeys` are the top-level keys that were set as secrets.
+ * Validates what the engine handed over, merged onto the environment's preset, and reports every
+ * problem at once.
  */
-export function parseStackConfig(stack: string, values: Record<string, unknown>, secretTopKeys: ReadonlySet<string>): StackConfig {
+export function parseStackConfig(stack: string, source: ConfigSource): StackConfig {
+    const { values, problems } = ownValues(source.config);
     const environment = presetName(values.environment);
-    const merged = withPreset(values, environment);
+    const replaced = new Set<string>();
+    const merged = withPreset(values, environment, replaced);
     const result = stackConfigSchema.safeParse(merged, { reportInput: true });
-    const problems = result.success ? [] : result.error.issues.flatMap((issue) => describeIssue(issue, merged));
-    problems.push(...plaintextSecrets(values, secretTopKeys));
+    if (!result.success) {
+        problems.push(...result.error.issues.flatMap((issue) => describeIssue(issue, merged, replaced)));
+    }
+    problems.push(...plaintextSecrets(values, source));
     if (!result.success || problems.length > 0) {
         throw new ConfigError(stack, problems);
     }
     return result.data;
+}
+
+/**
+ * The values of the `appstack:` namespace, keyed without it, and a problem for each key whose
+ * namespace looks like a misspelling of it: such a key would be ignored without a word.
+ */
+function ownValues(config: Record<string, string>): { values: Record<string, unknown>; problems: ConfigProblem[] } {
+    const values: Record<string, unknown> = {};
+    const problems: ConfigProblem[] = [];
+    for (const [fullKey, text] of Object.entries(config)) {
+        const colon = fullKey.indexOf(":");
+        const namespace = fullKey.slice(0, colon);
+        const key = fullKey.slice(colon + 1);
+        if (namespace === configNamespace) {
+            values[key] = parseConfigText(text);
+        } else if (!providerNamespaces.has(namespace) && editDistance(namespace.toLowerCase(), configNamespace) <= 2) {
+            problems.push({
+                path: fullKey,
+                got: `a key in namespace "${namespace}", which nothing reads`,
+                allowed: `did you mean \`${configNamespace}:${key}\`? Keys belong to ${configNamespace}: or to a provider's namespace (${[...providerNamespaces].join(":, ")}:)`,
+            });
+        }
+    }
+    return { values, problems };
+}
+
+/**
+ * Pulumi hands structured values over as JSON text and plain ones as strings; numbers and
+ * booleans set on the command line arrive as text too, so JSON is tried first.
+ */
+function parseConfigText(text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
+    }
 }
 
 function presetName(value: unknown): Environment {
@@ -101,53 +163,117 @@ function presetName(value: unknown): Environment {
     return typeof value === "string" && value in presets ? (value as Environment) : "dev";
 }
 
-function withPreset(values: Record<string, unknown>, environment: Environment): Record<string, unknown> {
+/**
+ * The stack's values merged onto the preset: objects key by key at every depth, lists and plain
+ * values replaced. An object whose discriminator (`target.kind`, `ingress.tls.mode`) the stack
+ * changes is taken whole from the stack: the preset's keys belong to another kind. The paths of
+ * those objects are added to `replaced`.
+ */
+function withPreset(values: Record<string, unknown>, environment: Environment, replaced: Set<string>): Record<string, unknown> {
     const preset = presets[environment];
     const name = typeof values.name === "string" ? values.name : preset.stack.name;
-    const merged = deepMerge({ ...preset.stack, name, namespace: `${name}-${environment}` }, values, "") as Record<string, unknown>;
-    merged.workers = mergeEntries(values.workers, preset.worker);
-    merged.cronJobs = mergeEntries(values.cronJobs, preset.cronJob);
+    const merged = mergeOnto(stackConfigSchema, { ...preset.stack, name, namespace: `${name}-${environment}` }, values, [], replaced) as Record<string, unknown>;
+    merged.workers = mergeEntries("workers", values.workers, preset.worker, replaced);
+    merged.cronJobs = mergeEntries("cronJobs", values.cronJobs, preset.cronJob, replaced);
     return merged;
 }
 
-function mergeEntries(entries: unknown, defaults: object): unknown {
-    return Array.isArray(entries) ? entries.map((entry) => (isPlainObject(entry) ? deepMerge(defaults, entry, "") : entry)) : (entries ?? []);
+function mergeEntries(key: "workers" | "cronJobs", entries: unknown, defaults: object, replaced: Set<string>): unknown {
+    if (!Array.isArray(entries)) {
+        return entries ?? [];
+    }
+    const element = (stackConfigSchema.shape[key] as z.ZodArray).element as z.ZodType;
+    return entries.map((entry, index) => mergeOnto(element, defaults, entry, [key, index], replaced));
+}
+
+function mergeOnto(schema: z.ZodType | undefined, base: unknown, override: unknown, at: PropertyKey[], replaced: Set<string>): unknown {
+    if (override === undefined) {
+        return base;
+    }
+    if (!isPlainObject(base) || !isPlainObject(override)) {
+        return override;
+    }
+    let shape = unwrapOptional(schema);
+    if (shape instanceof z.ZodDiscriminatedUnion) {
+        const discriminator = shape.def.discriminator;
+        if (override[discriminator] !== undefined && override[discriminator] !== base[discriminator]) {
+            replaced.add(formatPath(at));
+            return override;
+        }
+        shape = unionOption(shape, base[discriminator]);
+    }
+    const merged: Record<string, unknown> = { ...base };
+    for (const [key, value] of Object.entries(override)) {
+        merged[key] = mergeOnto(childSchema(shape, key), base[key], value, [...at, key], replaced);
+    }
+    return merged;
+}
+
+function childSchema(schema: z.ZodType | undefined, key: string): z.ZodType | undefined {
+    if (schema instanceof z.ZodObject) {
+        return (schema.shape as Record<string, z.ZodType>)[key];
+    }
+    return schema instanceof z.ZodRecord ? (schema.valueType as z.ZodType) : undefined;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function deepMerge(base: unknown, override: unknown, path: string): unknown {
-    if (!isPlainObject(base) || !isPlainObject(override) || replacedWhole.has(path)) {
-        return override === undefined ? base : override;
+/**
+ * A value under a secret-only key that is not a secret in the stack file. The engine marks
+ * secrecy per top-level key only, so each value is checked as written in the stack file; a key
+ * the stack file does not hold (set by an environment or another file) has the engine's mark.
+ */
+function plaintextSecrets(values: Record<string, unknown>, source: ConfigSource): ConfigProblem[] {
+    const leaves = secretOnlyKeys.flatMap((key) => leavesUnder(valueAt(values, [...key]), [...key]));
+    if (leaves.length === 0) {
+        return [];
     }
-    const merged: Record<string, unknown> = { ...base };
-    for (const [key, value] of Object.entries(override)) {
-        merged[key] = deepMerge(base[key], value, path ? `${path}.${key}` : key);
-    }
-    return merged;
-}
-
-function plaintextSecrets(values: Record<string, unknown>, secretTopKeys: ReadonlySet<string>): ConfigProblem[] {
-    const problems: ConfigProblem[] = [];
-    for (const key of secretKeys) {
-        const [top, ...rest] = key.split(".");
-        const value = rest.reduce<unknown>((node, part) => (isPlainObject(node) ? node[part] : undefined), values[top]);
-        const hasValue = isPlainObject(value) ? Object.keys(value).length > 0 : value !== undefined;
-        if (hasValue && !secretTopKeys.has(top)) {
-            problems.push({
+    const written = source.written();
+    return leaves
+        .filter((leaf) => !isSecretLeaf(leaf, source.secretKeys, written))
+        .map((leaf) => {
+            const key = formatPath(leaf);
+            return {
                 path: key,
                 got: "a plain-text value",
-                allowed: `a secret, encrypted in the stack file: \`pulumi config set --secret --path ${key === "secrets" ? "secrets.NAME VALUE" : key}\``,
-            });
-        }
-    }
-    return problems;
+                allowed: `a secret, encrypted in the stack file: \`pulumi config set --secret --path '${key}' ${leaf[0] === "target" ? "< kubeconfig" : "VALUE"}\``,
+            };
+        });
 }
 
-function formatPath(path: PropertyKey[]): string {
-    return path.reduce<string>((text, part) => (typeof part === "number" ? `${text}[${part}]` : text ? `${text}.${String(part)}` : String(part)), "");
+function leavesUnder(value: unknown, at: PropertyKey[]): PropertyKey[][] {
+    if (isPlainObject(value)) {
+        return Object.entries(value).flatMap(([key, item]) => leavesUnder(item, [...at, key]));
+    }
+    return value === undefined ? [] : [at];
+}
+
+function isSecretLeaf(leaf: PropertyKey[], secretKeys: ReadonlySet<string>, written: Record<string, unknown> | undefined): boolean {
+    const [top, ...rest] = leaf;
+    const fullKey = `${configNamespace}:${String(top)}`;
+    let node = written?.[fullKey];
+    if (node === undefined) {
+        return secretKeys.has(fullKey);
+    }
+    for (const part of rest) {
+        if (isSecure(node)) {
+            return true;
+        }
+        node = isPlainObject(node) ? node[part as string] : undefined;
+    }
+    return isSecure(node);
+}
+
+/** `{secure: ...}`: a value `pulumi config set --secret` encrypted. */
+function isSecure(node: unknown): boolean {
+    return isPlainObject(node) && Object.keys(node).length === 1 && typeof node.secure === "string";
+}
+
+/** A key path as `pulumi config set --path` takes it: `workers[0].name`, `settings["LOG-LEVEL"]`. */
+function formatPath(at: PropertyKey[]): string {
+    return z.core.toDotPath(at);
 }
 
 function show(value: unknown): string {
@@ -158,51 +284,77 @@ function show(value: unknown): string {
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-function valueAt(root: unknown, path: PropertyKey[]): unknown {
-    return path.reduce<unknown>((node, part) => (node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[part] : undefined), root);
+function valueAt(root: unknown, at: PropertyKey[]): unknown {
+    return at.reduce<unknown>((node, part) => (node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[part] : undefined), root);
 }
 
-function describeIssue(issue: z.core.$ZodIssue, merged: unknown): ConfigProblem[] {
-    const path = formatPath(issue.path);
+function describeIssue(issue: z.core.$ZodIssue, merged: unknown, replaced: ReadonlySet<string>): ConfigProblem[] {
+    const at = issue.path;
+    const key = formatPath(at);
     switch (issue.code) {
-        case "unrecognized_keys": {
-            const known = knownKeys(issue.path, merged);
-            return issue.keys.map((key) => {
-                const suggestion = closest(key, known);
-                return {
-                    path: formatPath([...issue.path, key]),
-                    got: "an unknown key",
-                    allowed: suggestion ? `did you mean "${suggestion}"? Known keys: ${known.join(", ")}` : `one of ${known.join(", ")}`,
-                };
-            });
+        case "unrecognized_keys":
+            return issue.keys.map((unknown) => unknownKey([...at, unknown], knownKeys(at, merged)));
+        case "invalid_type": {
+            const required = issue.input === undefined ? ` (required)${whatKindNeeds(at, merged, replaced)}` : "";
+            return [{ path: key, got: show(valueAt(merged, at)), allowed: `${expectedText(issue.expected)}${required}` }];
         }
-        case "invalid_type":
-            return [{ path, got: show(valueAt(merged, issue.path)), allowed: issue.input === undefined ? `${expectedText(issue.expected)} (required)` : expectedText(issue.expected) }];
         case "invalid_value":
-            return [{ path, got: show(issue.input), allowed: `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}` }];
+            return [{ path: key, got: show(issue.input), allowed: `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}` }];
         case "invalid_union": {
             const discriminator = (issue as { discriminator?: string }).discriminator;
-            if (discriminator !== undefined) {
-                return [{ path, got: show(valueAt(merged, issue.path)), allowed: `one of ${discriminatorValues(issue.path.slice(0, -1)).join(", ")}` }];
+            if (discriminator === undefined) {
+                return [{ path: key, got: show(issue.input), allowed: issue.message }];
             }
-            return [{ path, got: show(issue.input), allowed: issue.message }];
+            // The kind is missing or unknown: no shape applies, so keys of no shape are named here.
+            const objectAt = at.slice(0, -1);
+            const union = unionAt(objectAt);
+            const known = union ? [...new Set((union.options as z.ZodObject[]).flatMap((option) => Object.keys(option.shape)))] : [];
+            const object = valueAt(merged, objectAt);
+            const unknownKeys = isPlainObject(object) ? Object.keys(object).filter((k) => !known.includes(k)) : [];
+            return [
+                { path: key, got: show(valueAt(merged, at)), allowed: `one of ${union ? discriminatorValues(union).join(", ") : "the known kinds"}` },
+                ...unknownKeys.map((unknown) => unknownKey([...objectAt, unknown], known)),
+            ];
         }
         case "invalid_key":
-            return [{ path, got: show(issue.input), allowed: issue.issues.map((inner) => inner.message).join("; ") }];
+            return [{ path: key, got: show(issue.input), allowed: issue.issues.map((inner) => inner.message).join("; ") }];
         default:
-            return [{ path, got: show("input" in issue ? issue.input : valueAt(merged, issue.path)), allowed: customMessage(issue) }];
+            return [{ path: key, got: show("input" in issue ? issue.input : valueAt(merged, at)), allowed: issue.message }];
     }
 }
 
-function customMessage(issue: z.core.$ZodIssue): string {
-    switch (issue.code) {
-        case "too_small":
-            return !issue.message.startsWith("Too small") ? issue.message : issue.origin === "array" ? `at least ${issue.minimum} entries` : `at least ${issue.minimum}`;
-        case "too_big":
-            return issue.message.startsWith("Too big") ? `at most ${issue.maximum}` : issue.message;
-        default:
-            return issue.message;
+function unknownKey(at: PropertyKey[], known: string[]): ConfigProblem {
+    const suggestion = closest(String(at[at.length - 1]), known);
+    return {
+        path: formatPath(at),
+        got: "an unknown key",
+        allowed: suggestion ? `did you mean "${suggestion}"? Known keys: ${known.join(", ")}` : `one of ${known.join(", ")}`,
+    };
+}
+
+/**
+ * For a key missing from an object of one kind of several: what that kind must contain, and that
+ * it does not take the preset's keys when the stack changed the kind.
+ */
+function whatKindNeeds(at: PropertyKey[], merged: unknown, replaced: ReadonlySet<string>): string {
+    const objectAt = at.slice(0, -1);
+    const union = unionAt(objectAt);
+    const object = valueAt(merged, objectAt);
+    if (!union || !isPlainObject(object)) {
+        return "";
     }
+    const discriminator = union.def.discriminator;
+    const option = unionOption(union, object[discriminator]);
+    if (!option) {
+        return "";
+    }
+    const required = Object.entries(option.shape as Record<string, z.ZodType>)
+        .filter(([, schema]) => !schema.isOptional())
+        .map(([name]) => name);
+    const objectKey = formatPath(objectAt);
+    const kind = `${discriminator} ${JSON.stringify(object[discriminator])}`;
+    const whole = replaced.has(objectKey) ? `; a new ${discriminator} replaces the preset's ${objectKey} whole` : "";
+    return `: ${objectKey} with ${kind} must contain ${required.join(", ")}${whole}`;
 }
 
 function expectedText(expected: string): string {
@@ -210,85 +362,54 @@ function expectedText(expected: string): string {
     return names[expected] ?? `a ${expected}`;
 }
 
-/** Descends the schema along a config path to the object schema found there. */
-function schemaAt(path: PropertyKey[], merged: unknown): z.ZodType | undefined {
+function unwrapOptional(schema: z.ZodType | undefined): z.ZodType | undefined {
+    while (schema instanceof z.ZodOptional) {
+        schema = schema.unwrap() as z.ZodType;
+    }
+    return schema;
+}
+
+function unionOption(union: z.ZodDiscriminatedUnion, tag: unknown): z.ZodObject | undefined {
+    const key = union.def.discriminator;
+    return (union.options as z.ZodType[]).find(
+        (option): option is z.ZodObject => option instanceof z.ZodObject && (option.shape[key] as z.ZodLiteral).values.has(tag as never),
+    );
+}
+
+/** Descends the schema along a config path, choosing each union's shape by the value's kind. */
+function schemaAt(at: PropertyKey[], merged: unknown): z.ZodType | undefined {
     let schema: z.ZodType | undefined = stackConfigSchema;
-    const walked: PropertyKey[] = [];
-    for (const part of [...path, undefined]) {
-        schema = unwrap(schema, valueAt(merged, walked));
-        if (part === undefined || schema === undefined) {
+    for (let depth = 0; depth <= at.length && schema !== undefined; depth++) {
+        schema = unwrapOptional(schema);
+        if (schema instanceof z.ZodDiscriminatedUnion) {
+            const value = valueAt(merged, at.slice(0, depth));
+            schema = unionOption(schema, isPlainObject(value) ? value[schema.def.discriminator] : undefined);
+        }
+        if (depth === at.length || schema === undefined) {
             break;
         }
-        if (schema instanceof z.ZodObject) {
-            schema = (schema.shape as Record<string, z.ZodType>)[String(part)];
-        } else if (schema instanceof z.ZodArray) {
-            schema = schema.element as z.ZodType;
-        } else if (schema instanceof z.ZodRecord) {
-            schema = schema.valueType as z.ZodType;
-        } else {
-            return undefined;
-        }
-        walked.push(part);
+        schema = schema instanceof z.ZodArray ? (schema.element as z.ZodType) : childSchema(schema, String(at[depth]));
     }
     return schema;
 }
 
-function unwrap(schema: z.ZodType | undefined, value: unknown): z.ZodType | undefined {
-    while (schema instanceof z.ZodOptional || schema instanceof z.ZodDiscriminatedUnion) {
-        if (schema instanceof z.ZodOptional) {
-            schema = schema.unwrap() as z.ZodType;
-        } else {
-            const union: z.ZodDiscriminatedUnion = schema;
-            const key = union.def.discriminator;
-            const tag = isPlainObject(value) ? value[key] : undefined;
-            schema = (union.options as z.ZodType[]).find((option) => option instanceof z.ZodObject && (option.shape[key] as z.ZodLiteral).values.has(tag as never));
-        }
+/** The discriminated union at a config path, when there is one. */
+function unionAt(at: PropertyKey[]): z.ZodDiscriminatedUnion | undefined {
+    let schema: z.ZodType | undefined = stackConfigSchema;
+    for (const part of at) {
+        schema = unwrapOptional(schema);
+        schema = schema instanceof z.ZodArray ? (schema.element as z.ZodType) : childSchema(schema, String(part));
     }
-    return schema;
+    schema = unwrapOptional(schema);
+    return schema instanceof z.ZodDiscriminatedUnion ? schema : undefined;
 }
 
-function knownKeys(path: PropertyKey[], merged: unknown): string[] {
-    const schema = schemaAt(path, merged);
+function knownKeys(at: PropertyKey[], merged: unknown): string[] {
+    const schema = schemaAt(at, merged);
     return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
 }
 
-function discriminatorValues(path: PropertyKey[]): string[] {
-    let schema: z.ZodType | undefined = stackConfigSchema;
-    for (const part of path) {
-        schema = schema instanceof z.ZodObject ? (schema.shape as Record<string, z.ZodType>)[String(part)] : undefined;
-        while (schema instanceof z.ZodOptional) {
-            schema = schema.unwrap() as z.ZodType;
-        }
-    }
-    if (!(schema instanceof z.ZodDiscriminatedUnion)) {
-        return [];
-    }
-    const key = schema.def.discriminator;
-    return (schema.options as z.ZodObject[]).flatMap((option) => [...(option.shape[key] as z.ZodLiteral).values].map((v) => JSON.stringify(v)));
-}
-
-/** The known key nearest to a misspelt one, when it is near enough to be a typo. */
-function closest(key: string, known: string[]): string | undefined {
-    let best: string | undefined;
-    let bestDistance = Infinity;
-    for (const candidate of known) {
-        const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
-        if (distance < bestDistance) {
-            best = candidate;
-            bestDistance = distance;
-        }
-    }
-    return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        }
-        previous = current;
-    }
-    return previous[b.length];
+function discriminatorValues(union: z.ZodDiscriminatedUnion): string[] {
+    const key = union.def.discriminator;
+    return (union.options as z.ZodObject[]).flatMap((option) => [...(option.shape[key] as z.ZodLiteral).values].map((v) => JSON.stringify(v)));
 }

@@ -9,7 +9,7 @@ export type Environment = StackConfig["environment"];
 type Lifecycle = Pick<StackConfig["api"], "replicas" | "resources" | "autoscaling" | "preStopSeconds" | "terminationGracePeriodSeconds" | "env">;
 
 export interface Preset {
-    stack: Omit<StackConfig, "environment" | "name" | "namespace" | "target" | "image" | "workers" | "cronJobs"> & {
+    stack: Omit<StackConfig, "environment" | "name" | "namespace" | "image" | "workers" | "cronJobs"> & {
         name: string;
         workers: [];
         cronJobs: [];
@@ -64,6 +64,8 @@ const shared = {
     workers: [] as [],
     cronJobs: [] as [],
     name: "appstack",
+    // A cluster the operator already has; a stack names its context or gives its kubeconfig.
+    target: { kind: "existing" as const },
 };
 
 const workerProbe = { command: ["python", "-m", "app.worker_ping"], periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 3 };

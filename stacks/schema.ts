@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { appNames, cronJobNames, workerNames, type ComposedName } from "../components/names";
 import { parseQuantity } from "./quantity";
+import { closest } from "./spelling";
 
 // The one schema of a stack's configuration (the `appstack:` namespace of Pulumi.<stack>.yaml).
 // Every object is strict so that a misspelt key is an error, not a silently ignored setting.
@@ -10,6 +12,9 @@ const dnsLabel = z
     .string()
     .max(63, "at most 63 characters")
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit");
+
+/** A DNS-1035 label, as Service names must be: the app name starts every Service's name. */
+const appName = dnsLabel.regex(/^[a-z]/, "starting with a letter (Service names are built from it)");
 
 const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name: letters, digits and '_', not starting with a digit");
 
@@ -234,10 +239,40 @@ const cronSchedule = z
         message: "cron fields of digits, names and * / , -",
     });
 
+// Node's list holds ICU's canonical names: it may leave out UTC itself, and it names some zones
+// by their older IANA names (Asia/Calcutta, not Asia/Kolkata).
+const timeZones = new Set([...Intl.supportedValuesOf("timeZone"), "UTC", "Etc/UTC"]);
+
+/**
+ * A zone of the list, or an IANA alias of one spelt as IANA spells it (each part capitalised):
+ * the CronJob controller looks names up case by case, and takes no offsets such as "+01:00".
+ */
+function isTimeZone(zone: string): boolean {
+    if (timeZones.has(zone)) {
+        return true;
+    }
+    if (!/^[A-Z][A-Za-z0-9_+-]*(\/[A-Z][A-Za-z0-9_+-]*)*$/.test(zone)) {
+        return false;
+    }
+    try {
+        const resolved = new Intl.DateTimeFormat("en-US", { timeZone: zone }).resolvedOptions().timeZone;
+        return resolved.toLowerCase() !== zone.toLowerCase();
+    } catch {
+        return false;
+    }
+}
+
+const timeZone = z.string().superRefine((zone, ctx) => {
+    if (!isTimeZone(zone)) {
+        const suggestion = closest(zone, timeZones);
+        ctx.addIssue({ code: "custom", input: zone, message: `an IANA time zone such as "Europe/Berlin" or "Etc/UTC"${suggestion ? ` (did you mean "${suggestion}"?)` : ""}` });
+    }
+});
+
 const cronJob = z.strictObject({
-    name: dnsLabel.max(40, "at most 40 characters (CronJob names leave room for the Job suffix)").describe("job name; its CronJob is NAME-cron-JOB (NAME: the app name)"),
+    name: dnsLabel.describe("job name; its CronJob is NAME-cron-JOB (NAME: the app name), at most 52 characters"),
     schedule: cronSchedule.describe("when it runs, in cron syntax"),
-    timeZone: z.string().optional().describe("IANA time zone of the schedule (default: the controller's, usually UTC)"),
+    timeZone: timeZone.optional().describe("IANA time zone of the schedule (default: the controller's, usually UTC)"),
     command: command.describe("command run with the api image"),
     activeDeadlineSeconds: positiveInt.describe("longest one run may take"),
     startingDeadlineSeconds: positiveInt.describe("a run that could not start within this is skipped"),
@@ -312,7 +347,7 @@ const limitRange = z.strictObject({
 export const stackConfigSchema = z
     .strictObject({
         environment: z.enum(["dev", "prod"]).describe(`environment preset: "dev" or "prod"; every other key defaults from it`),
-        name: dnsLabel.max(40, "at most 40 characters (object names are built from it)").describe("application name, the prefix of every object"),
+        name: appName.describe("application name, the prefix of every object; each name built from it must fit its object's limit"),
         namespace: dnsLabel.describe("namespace the application runs in"),
         target: target,
         image: imageRef.describe("application image for the api, workers, migrations and cron jobs"),
@@ -330,7 +365,81 @@ export const stackConfigSchema = z
         monitoringNamespace: dnsLabel.optional().describe("namespace whose Prometheus may scrape the workloads"),
         quota: quota.optional().describe("ResourceQuota of the namespace"),
         limitRange: limitRange.describe("LimitRange defaults of the namespace"),
+    })
+    .superRefine(checkComposedNames, { when: () => true })
+    .superRefine(checkProdImagesPinnedByDigest, { when: () => true });
+
+// The refinements below run even when other keys are invalid, so that every problem shows at
+// once; they read the value defensively for that reason.
+
+type Payload = Record<string, unknown>;
+
+function field(value: unknown, key: string): unknown {
+    return typeof value === "object" && value !== null ? (value as Payload)[key] : undefined;
+}
+
+function entries(value: unknown): unknown[] {
+    return Array.isArray(value) ? value : [];
+}
+
+/**
+ * Every name and label value the components compose must fit the object it lands in; the
+ * problem is reported at the key whose value makes it too long.
+ */
+function checkComposedNames(config: Payload, ctx: z.RefinementCtx): void {
+    const name = config.name;
+    if (!appName.safeParse(name).success) {
+        return;
+    }
+    const app = name as string;
+    const check = (path: PropertyKey[], own: string, composed: ComposedName[]) => {
+        for (const { what, value, limit } of composed) {
+            if (value.length > limit) {
+                const room = limit - (value.length - own.length);
+                ctx.addIssue({
+                    code: "custom",
+                    path,
+                    input: own,
+                    message: `at most ${room} characters${path[0] === "name" ? "" : ` with name "${app}"`}: the ${what} "${value}" would be ${value.length} characters, over the limit of ${limit}`,
+                });
+            }
+        }
+    };
+    check(["name"], app, appNames(app));
+    entries(config.workers).forEach((worker, index) => {
+        const workerName = field(worker, "name");
+        if (dnsLabel.safeParse(workerName).success) {
+            check(["workers", index, "name"], workerName as string, workerNames(app, workerName as string));
+        }
     });
+    entries(config.cronJobs).forEach((job, index) => {
+        const jobName = field(job, "name");
+        if (dnsLabel.safeParse(jobName).success) {
+            check(["cronJobs", index, "name"], jobName as string, cronJobNames(app, jobName as string));
+        }
+    });
+}
+
+/** The production checklist: what prod deploys is pinned by digest, which a re-tag cannot move. */
+function checkProdImagesPinnedByDigest(config: Payload, ctx: z.RefinementCtx): void {
+    if (config.environment !== "prod") {
+        return;
+    }
+    const images: [PropertyKey[], unknown][] = [
+        [["image"], config.image],
+        [["frontend", "image"], field(config.frontend, "image")],
+    ];
+    for (const [path, image] of images) {
+        if (typeof image === "object" && image !== null && field(image, "digest") === undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: [...path, "digest"],
+                input: undefined,
+                message: "a digest (sha256:...) in prod, so that a re-pushed tag cannot change what runs; keep the tag beside it for readers",
+            });
+        }
+    }
+}
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 export type WorkloadLifecycle = Pick<StackConfig["api"], "replicas" | "resources" | "autoscaling" | "preStopSeconds" | "terminationGracePeriodSeconds" | "env">;

@@ -50,9 +50,10 @@ describe("npm run render", () => {
         try {
             const result = runRender("--stack", "render-invalid-test", "--out", outDir);
             assert.equal(result.status, 1);
-            assert.match(result.stderr, /Invalid configuration of stack "render-invalid-test": 2 problems/);
+            assert.match(result.stderr, /Invalid configuration of stack "render-invalid-test": 3 problems/);
             assert.match(result.stderr, /target\.kubeconfig/);
             assert.match(result.stderr, /image\.tag: got "latest"/);
+            assert.match(result.stderr, /image\.digest: got nothing; allowed: a digest/);
             assert.doesNotMatch(result.stderr, /\n\s+at /);
         } finally {
             fs.rmSync(stackFile);

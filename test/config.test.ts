@@ -1,6 +1,12 @@
 import { strict as assert } from "node:assert";
-import { listStacks } from "../scripts/offline";
-import { clone, renderCommitted, renderInvalid, stackValues } from "./support";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as YAML from "yaml";
+import { evaluate, listStacks } from "../scripts/offline";
+import { ConfigError, loadStackConfig, parseStackConfig } from "../stacks/load";
+import { stackFileVariable } from "../stacks/stack-file";
+import { clone, render, renderCommitted, renderInvalid, stackValues } from "./support";
 
 // Every invalid configuration stops the program before it registers anything but the stack
 // itself, and names each problem by its key path with what it got and what is allowed.
@@ -12,8 +18,13 @@ interface BadConfig {
     change: (values: Values) => void;
     /** Expected problems: the key path, and a fragment of what is said about it. */
     expect: [path: string, said: RegExp][];
+    /** Key paths that must not be reported. */
+    fine?: string[];
     secrets?: Record<string, unknown>;
 }
+
+const secure = { secure: "v1:AAAABBBBCCCC" };
+const digest = `sha256:${"0123456789abcdef".repeat(4)}`;
 
 const worker = (name: string) => ({ name, command: ["python", "-m", "app.worker"], queues: [name] });
 
@@ -47,7 +58,88 @@ const cases: BadConfig[] = [
     {
         what: "a secret given in plain text",
         change: (v) => (v.secrets = { SECRET_KEY: "hunter2" }),
-        expect: [["secrets", /got a plain-text value; allowed: a secret/]],
+        expect: [["secrets.SECRET_KEY", /got a plain-text value; allowed: a secret.*--secret --path 'secrets.SECRET_KEY'/]],
+    },
+    {
+        what: "a plain-text secret beside an encrypted one",
+        change: (v) => (v.secrets = { A: "plain", B: secure }),
+        expect: [["secrets.A", /got a plain-text value; allowed: a secret/]],
+        fine: ["secrets.B", "secrets"],
+    },
+    {
+        what: "a plain-text kubeconfig beside an encrypted context",
+        change: (v) => (v.target = { kind: "existing", kubeconfig: "apiVersion: v1", context: secure }),
+        expect: [["target.kubeconfig", /got a plain-text value; allowed: a secret/]],
+        fine: ["target.context"],
+    },
+    {
+        what: "a key in a misspelt namespace",
+        change: (v) => (v["appstak:ingress"] = { enabled: false }),
+        expect: [["appstak:ingress", /namespace "appstak".*did you mean `appstack:ingress`/]],
+    },
+    {
+        what: "a key in a differently cased namespace",
+        change: (v) => (v["AppStack:protect"] = true),
+        expect: [["AppStack:protect", /did you mean `appstack:protect`/]],
+    },
+    {
+        what: "a misspelt key inside the TLS settings",
+        change: (v) => (v.ingress.tls = { mod: "none" }),
+        expect: [["ingress.tls.mod", /an unknown key; allowed: did you mean "mode"/]],
+    },
+    {
+        what: "an unknown target kind with a misspelt key",
+        change: (v) => (v.target = { kind: "openshift", contxt: "prod" }),
+        expect: [
+            ["target.kind", /got "openshift"; allowed: one of "existing", "local"/],
+            ["target.contxt", /an unknown key; allowed: did you mean "context"/],
+        ],
+    },
+    {
+        what: "a TLS mode changed without what the new mode needs",
+        change: (v) => (v.ingress.tls = { mode: "secret" }),
+        expect: [["ingress.tls.secretName", /required\): ingress.tls with mode "secret" must contain mode, secretName; a new mode replaces the preset's ingress.tls whole/]],
+    },
+    {
+        what: "a target kind changed without what the new kind needs",
+        change: (v) => (v.target = { kind: "local" }),
+        expect: [["target.kubeconfigPath", /required\): target with kind "local" must contain kind, kubeconfigPath; a new kind replaces the preset's target whole/]],
+    },
+    {
+        what: "a cron job name that makes the CronJob name too long",
+        change: (v) => (v.cronJobs[0].name = "nightly-synchronisation-of-the-search-index"),
+        expect: [["cronJobs[0].name", /at most 38 characters with name "appstack": the CronJob name "appstack-cron-nightly-.*" would be 57 characters, over the limit of 52/]],
+    },
+    {
+        what: "a worker name that makes a label value too long",
+        change: (v) => (v.workers[1].name = "w".repeat(60)),
+        expect: [["workers[1].name", /at most 56 characters with name "appstack": the app.kubernetes.io\/component label value and container name "worker-w+" would be 67 characters, over the limit of 63/]],
+    },
+    {
+        what: "an app name that leaves a cron job name no room",
+        change: (v) => (v.name = "a".repeat(44)),
+        expect: [["cronJobs[0].name", /got "sync"; allowed: at most 2 characters with name "a{44}": the CronJob name "a{44}-cron-sync" would be 54 characters/]],
+        fine: ["name"],
+    },
+    {
+        what: "an app name that makes the migrations Job name too long",
+        change: (v) => (v.name = "a".repeat(50)),
+        expect: [["name", /at most 44 characters: the migrations Job name "a{50}-migrate-0+" would be 69 characters, over the limit of 63/]],
+    },
+    { what: "an app name starting with a digit", change: (v) => (v.name = "1app"), expect: [["name", /starting with a letter/]] },
+    { what: "an unknown time zone", change: (v) => (v.cronJobs[0].timeZone = "Europe/Berln"), expect: [["cronJobs[0].timeZone", /got "Europe\/Berln"; allowed: an IANA time zone .*did you mean "Europe\/Berlin"/]] },
+    { what: "a time zone offset", change: (v) => (v.cronJobs[0].timeZone = "+01:00"), expect: [["cronJobs[0].timeZone", /an IANA time zone/]] },
+    { what: "a time zone in the wrong case", change: (v) => (v.cronJobs[0].timeZone = "europe/berlin"), expect: [["cronJobs[0].timeZone", /did you mean "Europe\/Berlin"/]] },
+    {
+        what: "a prod image without a digest",
+        change: (v) => {
+            v.environment = "prod";
+            v.frontend = { enabled: true, image: { repository: "ghcr.io/acme/frontend", tag: "1.0.0" } };
+        },
+        expect: [
+            ["image.digest", /got nothing; allowed: a digest \(sha256:...\) in prod/],
+            ["frontend.image.digest", /a digest \(sha256:...\) in prod/],
+        ],
     },
     { what: "two workers with the same name", change: (v) => v.workers.push(worker("extraction")), expect: [["workers[2].name", /not already used by workers\[0\]/]] },
     {
@@ -67,7 +159,7 @@ const cases: BadConfig[] = [
     { what: "an unknown TLS mode", change: (v) => (v.ingress.tls = { mode: "acme" }), expect: [["ingress.tls.mode", /one of "cert-manager", "secret", "none"/]] },
     { what: "a TLS secret mode without a secret", change: (v) => (v.ingress.tls = { mode: "secret" }), expect: [["ingress.tls.secretName", /required/]] },
     { what: "an enabled frontend without an image", change: (v) => (v.frontend = { enabled: true }), expect: [["frontend.image", /an image when the frontend is enabled/]] },
-    { what: "an invalid environment variable name", change: (v) => (v.settings = { "LOG-LEVEL": "debug" }), expect: [["settings.LOG-LEVEL", /environment variable name/]] },
+    { what: "an invalid environment variable name", change: (v) => (v.settings = { "LOG-LEVEL": "debug" }), expect: [["settings[\"LOG-LEVEL\"]", /environment variable name/]] },
     { what: "an HTTP probe path that is not absolute", change: (v) => (v.api = { probes: { liveness: { path: "health" } } }), expect: [["api.probes.liveness.path", /absolute URL path/]] },
 ];
 
@@ -78,9 +170,12 @@ describe("invalid stack configuration", () => {
             testCase.change(values);
             const { error, registered } = await renderInvalid(values, testCase.secrets);
             for (const [path, said] of testCase.expect) {
-                const problem = error.problems.find((p) => p.path === path);
-                assert.ok(problem, `no problem at ${path} in:\n${error.message}`);
-                assert.match(`got ${problem.got}; allowed: ${problem.allowed}`, said, error.message);
+                const saidThere = error.problems.filter((p) => p.path === path).map((p) => `got ${p.got}; allowed: ${p.allowed}`);
+                assert.ok(saidThere.length > 0, `no problem at ${path} in:\n${error.message}`);
+                assert.ok(saidThere.some((text) => said.test(text)), `${said} not in:\n${error.message}`);
+            }
+            for (const path of testCase.fine ?? []) {
+                assert.ok(!error.problems.some((p) => p.path === path), `${path} reported in:\n${error.message}`);
             }
             assert.deepEqual(
                 registered.filter((r) => r.type !== "pulumi:pulumi:Stack").map((r) => r.urn),
@@ -106,5 +201,142 @@ describe("invalid stack configuration", () => {
             const rendered = await renderCommitted(stack);
             assert.ok(rendered.resources.length > 1, stack);
         }
+    });
+});
+
+describe("stack configuration that is accepted", () => {
+    const renderDev = (change: (values: Values) => void, secrets?: Record<string, unknown>) => {
+        const values: Values = clone(stackValues("dev"));
+        change(values);
+        return render("dev", values, secrets);
+    };
+
+    it("takes secrets encrypted one by one", async () => {
+        const rendered = await renderDev((v) => (v.secrets = { A: secure, B: secure }));
+        const env = (rendered.find("Deployment", "appstack-api") as any).spec.template.spec.containers[0].env as { name: string; valueFrom?: unknown }[];
+        assert.deepEqual(env.filter((e) => e.valueFrom !== undefined && ["A", "B"].includes(e.name)).map((e) => e.name), ["A", "B"]);
+    });
+
+    it("keeps the keys of providers' namespaces and of namespaces far from its own", async () => {
+        const providers = { "kubernetes:context": "ops", "aws:region": "eu-west-1", "gcp:project": "acme", "azure-native:location": "westeurope", "azure:location": "westeurope", "pulumi:tags": "{}", "docker:host": "unix:///var/run/docker.sock", "random:seed": "1", "cloudflare:apiToken": "x" };
+        const rendered = await renderDev((v) => Object.assign(v, providers));
+        assert.ok(rendered.resources.length > 1);
+    });
+
+    it("merges a nested object onto the preset: only ingress.tls.clusterIssuer", async () => {
+        const rendered = await renderDev((v) => (v.ingress.tls = { clusterIssuer: "letsencrypt-staging" }));
+        const ingress = rendered.manifests.find((m) => m.kind === "Ingress")!;
+        assert.equal(ingress.metadata.annotations?.["cert-manager.io/cluster-issuer"], "letsencrypt-staging");
+    });
+
+    it("merges a nested object onto the preset: only target.context", async () => {
+        const rendered = await renderDev((v) => (v.target = { context: "staging-cluster" }));
+        const provider = rendered.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+        assert.equal(provider.inputs.context, "staging-cluster");
+    });
+
+    it("merges a nested object onto the preset: one field of a scaling policy", async () => {
+        const rendered = await renderDev((v) => (v.api = { autoscaling: { enabled: true, scaleDown: { pods: 2 } } }));
+        const hpa = rendered.find("HorizontalPodAutoscaler", "appstack-api") as any;
+        assert.deepEqual(hpa.spec.behavior.scaleDown.policies, [
+            { type: "Percent", value: 10, periodSeconds: 60 },
+            { type: "Pods", value: 2, periodSeconds: 60 },
+        ]);
+    });
+
+    it("builds names at exactly their limits as the check composed them", async () => {
+        const cron = "c".repeat(52 - "appstack-cron-".length);
+        const worker = "w".repeat(63 - "appstack-worker-".length);
+        const rendered = await renderDev((v) => {
+            v.cronJobs[0].name = cron;
+            v.workers[0].name = worker;
+        });
+        assert.equal(rendered.find("CronJob", `appstack-cron-${cron}`).metadata.name!.length, 52);
+        const deployment = rendered.find("Deployment", `appstack-worker-${worker}`);
+        assert.equal(deployment.metadata.name!.length, 63);
+        assert.equal(deployment.metadata.labels?.["app.kubernetes.io/component"], `worker-${worker}`);
+    });
+
+    for (const zone of ["UTC", "Etc/UTC", "Europe/Berlin", "Asia/Kolkata", "America/Argentina/Buenos_Aires"]) {
+        it(`takes the time zone ${zone}`, async () => {
+            const rendered = await renderDev((v) => (v.cronJobs[0].timeZone = zone));
+            assert.equal((rendered.find("CronJob", "appstack-cron-sync") as any).spec.timeZone, zone);
+        });
+    }
+
+    it("takes a prod image pinned by digest", async () => {
+        const rendered = await renderDev((v) => {
+            v.environment = "prod";
+            v.image = { repository: "ghcr.io/acme/app", tag: "1.0.0", digest };
+        });
+        assert.equal(rendered.outputs.image, `ghcr.io/acme/app@${digest}`);
+    });
+});
+
+describe("secret values, checked one by one", () => {
+    const base = () => ({ "appstack:environment": "dev", "appstack:target": JSON.stringify({ kind: "existing", context: "c" }), "appstack:image": JSON.stringify({ repository: "r", tag: "1" }) });
+    const parse = (config: Record<string, string>, secretKeys: string[], written: Record<string, unknown> | undefined) => () =>
+        parseStackConfig("s", { config, secretKeys: new Set(secretKeys), written: () => written });
+    const problemPaths = (run: () => unknown) => {
+        try {
+            run();
+        } catch (error) {
+            assert.ok(error instanceof ConfigError);
+            return error.problems.map((p) => p.path);
+        }
+        return [];
+    };
+
+    it("takes a whole map encrypted at once", () => {
+        const config = { ...base(), "appstack:secrets": JSON.stringify({ A: "x", B: "y" }) };
+        assert.deepEqual(problemPaths(parse(config, ["appstack:secrets"], { "appstack:secrets": secure })), []);
+    });
+
+    it("finds the plain value the engine's per-key mark hides", () => {
+        const config = { ...base(), "appstack:secrets": JSON.stringify({ A: "x", B: "y" }) };
+        assert.deepEqual(problemPaths(parse(config, ["appstack:secrets"], { "appstack:secrets": { A: "x", B: secure } })), ["secrets.A"]);
+    });
+
+    it("trusts the engine's mark for a key the stack file does not hold", () => {
+        const config = { ...base(), "appstack:secrets": JSON.stringify({ A: "x" }) };
+        assert.deepEqual(problemPaths(parse(config, ["appstack:secrets"], {})), []);
+        assert.deepEqual(problemPaths(parse(config, [], undefined)), ["secrets.A"]);
+    });
+
+    it("reads the stack file only when a secret-only key has values", () => {
+        let read = 0;
+        parseStackConfig("s", { config: base(), secretKeys: new Set(), written: () => (read++, {}) });
+        assert.equal(read, 0);
+    });
+
+    it("reads Pulumi.<stack>.yaml from the project's directory, as under the engine", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "appstack-project-"));
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: appstack\nruntime: nodejs\nstackConfigDir: stacks\n");
+        fs.mkdirSync(path.join(dir, "stacks"));
+        fs.writeFileSync(path.join(dir, "stacks", "Pulumi.file-test.yaml"), YAML.stringify({ config: { "appstack:secrets": { A: "x", B: secure } } }));
+        const config = { ...base(), "appstack:secrets": JSON.stringify({ A: "x", B: "y" }) };
+        const cwd = process.cwd();
+        const named = process.env[stackFileVariable];
+        delete process.env[stackFileVariable];
+        process.chdir(dir);
+        try {
+            const evaluation = evaluate("file-test", { config, secretKeys: ["appstack:secrets"], written: {} }, async () => {
+                delete process.env[stackFileVariable];
+                loadStackConfig();
+            });
+            await assert.rejects(evaluation, (error: unknown) => error instanceof ConfigError && error.problems.map((p) => p.path).join() === "secrets.A");
+        } finally {
+            process.chdir(cwd);
+            if (named !== undefined) process.env[stackFileVariable] = named;
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
+
+describe("ConfigError", () => {
+    it("keeps the error's stack trace and names the stack apart", () => {
+        const error = new ConfigError("prod", [{ path: "name", got: "1", allowed: "a name" }]);
+        assert.equal(error.stackName, "prod");
+        assert.match(error.stack ?? "", /^ConfigError: Invalid configuration of stack "prod": 1 problem\n {2}- name: got 1; allowed: a name\n\s+at /);
     });
 });

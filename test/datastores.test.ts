@@ -4,8 +4,7 @@ import { strict as assert } from "node:assert";
 import { App } from "../components/app";
 import type { DataStoreConnection } from "../components/data/connection";
 import { evaluate, manifestsOf, type Manifest } from "../scripts/offline";
-import { parseStackConfig } from "../stacks/load";
-import { settingsOf, stackValues } from "./support";
+import { parseValues, settingsOf, stackValues } from "./support";
 
 // The seam the data stores plug into: whatever provides a store hands the app a connection, and
 // the app wires its settings, credentials and network access.
@@ -22,7 +21,7 @@ describe("a data store connection", () => {
     let everything: string;
 
     before(async () => {
-        const config = parseStackConfig("dev", stackValues("dev"), new Set());
+        const config = parseValues("dev", stackValues("dev"));
         const evaluation = await evaluate("dev", settingsOf({}), async () => {
             const provider = new k8s.Provider("cluster", { kubeconfig: "unused" });
             new App("appstack", { config, namespace: "appstack-dev", image: "ghcr.io/acme/app:1.0.0", secrets: {}, dataStores: [postgres], ingressPublishesStatus: true }, { providers: [provider] });

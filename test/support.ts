@@ -1,4 +1,5 @@
-import { ConfigError } from "../stacks/load";
+import { ConfigError, parseStackConfig } from "../stacks/load";
+import type { StackConfig } from "../stacks/schema";
 import { evaluateProgram, manifestsOf, readStackConfigValues, stackSettingsFromValues, type Evaluation, type Manifest, type RegisteredResource, type StackSettings } from "../scripts/offline";
 
 export const ns = "appstack";
@@ -9,16 +10,24 @@ export function stackValues(stack: string): Record<string, unknown> {
 }
 
 /**
- * Engine-form settings from `appstack:` values; `secrets` are added as secret keys with their
- * plain values, as the engine hands decrypted secrets to a program.
+ * Engine-form settings from `appstack:` values (a key with a namespace of its own, such as
+ * `aws:region`, is kept as it is); `secrets` are added as secret keys with their plain values, as
+ * the engine hands decrypted secrets to a program.
  */
 export function settingsOf(values: Record<string, unknown>, secrets: Record<string, unknown> = {}): StackSettings {
-    const plain = stackSettingsFromValues(Object.fromEntries(Object.entries(values).map(([key, value]) => [`${ns}:${key}`, value])));
+    const plain = stackSettingsFromValues(Object.fromEntries(Object.entries(values).map(([key, value]) => [key.includes(":") ? key : `${ns}:${key}`, value])));
     for (const [key, value] of Object.entries(secrets)) {
         plain.config[`${ns}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
         plain.secretKeys.push(`${ns}:${key}`);
+        plain.written[`${ns}:${key}`] = { secure: "v1:encrypted" };
     }
     return plain;
+}
+
+/** Validates `appstack:` values as the program does, without running it. */
+export function parseValues(stack: string, values: Record<string, unknown>, secrets: Record<string, unknown> = {}): StackConfig {
+    const settings = settingsOf(values, secrets);
+    return parseStackConfig(stack, { config: settings.config, secretKeys: new Set(settings.secretKeys), written: () => settings.written });
 }
 
 export interface Rendered extends Evaluation {
