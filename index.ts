@@ -1,45 +1,28 @@
 import * as pulumi from "@pulumi/pulumi";
 import { App } from "./components/app";
-import { pinnedReference } from "./components/image";
 import { Platform } from "./components/platform";
 import { createTarget } from "./components/targets";
+import { appArgs, platformArgs, targetArgs } from "./stacks/args";
 import { loadStackConfig } from "./stacks/load";
 
-// The composition root: config -> target -> image -> platform -> data -> app. Everything below
-// reads typed arguments; only this file reads the stack's configuration.
+// The composition root: config -> target -> image -> platform -> data -> app. Only this file
+// reads the stack's configuration; stacks/args.ts turns it into each component's arguments.
 export = async () => {
     const config = loadStackConfig();
     const name = config.name;
 
-    const target = createTarget(name, config.target);
+    const target = createTarget(name, targetArgs(config.target));
     const withCluster: pulumi.ComponentResourceOptions = { providers: [target.provider] };
 
-    const platform = new Platform(
-        name,
-        { appName: name, namespace: config.namespace, quota: config.quota, limitRange: config.limitRange, protect: config.protect },
-        withCluster,
-    );
+    const platform = new Platform(name, platformArgs(config), withCluster);
 
-    const image = pinnedReference(config.image);
-    const app = new App(
-        name,
-        {
-            config,
-            namespace: platform.namespaceName,
-            image,
-            // The schema requires an image whenever the frontend is enabled.
-            frontendImage: config.frontend.enabled && config.frontend.image ? pinnedReference(config.frontend.image) : undefined,
-            secrets: Object.fromEntries(Object.entries(config.secrets).map(([key, value]) => [key, pulumi.secret(value)])),
-            dataStores: [],
-            ingressPublishesStatus: target.ingressPublishesStatus,
-        },
-        withCluster,
-    );
+    const args = appArgs(config, { namespace: platform.namespaceName, ingressPublishesStatus: target.ingressPublishesStatus, dataStores: [] });
+    const app = new App(name, args, withCluster);
 
     return {
         target: target.kind,
         namespace: platform.namespaceName,
-        image,
+        image: args.image,
         api: app.api.objectName,
         workers: app.workers.map((worker) => worker.objectName),
         ...(app.frontend ? { frontend: app.frontend.objectName } : {}),

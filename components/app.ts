@@ -4,26 +4,98 @@ import * as networking from "@pulumi/kubernetes/networking/v1";
 import type * as inputs from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
-import type { CronJobConfig, StackConfig } from "../stacks/schema";
 import type { DataStoreConnection } from "./data/connection";
 import { cronJobComponent, migrationsJobName, objectName, workerComponent } from "./names";
 import type { NetworkPeer, NetworkRule } from "./network";
 import { policyRules } from "./network";
 import { appLabels, checksumOf, hardenedContainer, hardenedPodSpec, type AppEnvironment } from "./pod";
-import { Workload } from "./workload";
+import { servingPortName, Workload, type WorkloadSpec } from "./workload";
+
+type ResourceRequirements = inputs.core.v1.ResourceRequirements;
+
+export interface WorkerArgs extends WorkloadSpec {
+    /** Its Deployment is APP-worker-NAME. */
+    name: string;
+    /** Tasks one pod runs at once (WORKER_CONCURRENCY). */
+    concurrency: number;
+    /** Queues it consumes (WORKER_QUEUES). */
+    queues: string[];
+}
+
+export interface FrontendArgs extends WorkloadSpec {
+    /** Reference of the frontend image. */
+    image: pulumi.Input<string>;
+    port: number;
+}
+
+export interface ApiArgs extends WorkloadSpec {
+    port: number;
+}
+
+/** The Job that migrates the database, run with the app image before anything rolls onto it. */
+export interface MigrationsArgs {
+    command: string[];
+    backoffLimit: number;
+    activeDeadlineSeconds: number;
+    resources: ResourceRequirements;
+}
+
+/** A scheduled run of a command with the app image. */
+export interface CronJobArgs {
+    /** Its CronJob is APP-cron-NAME. */
+    name: string;
+    schedule: string;
+    /** IANA time zone of the schedule; absent: the controller's. */
+    timeZone?: string;
+    command: string[];
+    resources: ResourceRequirements;
+    activeDeadlineSeconds: number;
+    startingDeadlineSeconds: number;
+    successfulJobsHistoryLimit: number;
+    failedJobsHistoryLimit: number;
+    backoffLimit: number;
+}
+
+/** The public entry: an Ingress to the api (and the frontend), and where its traffic comes from. */
+export interface IngressArgs {
+    host: string;
+    className: string;
+    /** Annotations the ingress controller or certificate issuer reads. */
+    annotations?: Record<string, string>;
+    /** Where the ingress controller's traffic comes from: admitted to the api and the frontend. */
+    sources: NetworkPeer[];
+    /** TLS with the certificate in this Secret; absent: plain HTTP. */
+    tls?: { secretName: string };
+    /** False where no ingress controller publishes an address, so the engine does not wait. */
+    publishesStatus: boolean;
+}
 
 export interface AppArgs {
-    config: Pick<StackConfig, "name" | "environment" | "runAsUser" | "topologySpread" | "settings" | "api" | "workers" | "frontend" | "migrations" | "cronJobs" | "ingress" | "monitoringNamespace">;
+    /** Prefix of every object's name and the app.kubernetes.io/name label. */
+    appName: string;
     namespace: pulumi.Input<string>;
     /** Reference of the application image, pinned by digest or tag. */
     image: pulumi.Input<string>;
-    /** Reference of the frontend image; the frontend is deployed when there is one. */
-    frontendImage?: pulumi.Input<string>;
-    /** Secret settings by variable name; the values are secret Outputs. */
+    /** UID (and GID) every container runs as. */
+    runAsUser: number;
+    /** Spread each workload's replicas across nodes and zones. */
+    topologySpread: boolean;
+    /** Plain settings of every component that runs the app image, in a ConfigMap. */
+    settings: Record<string, pulumi.Input<string>>;
+    /** Secret settings by variable name, in a Secret; the values are secret Outputs. */
     secrets: Record<string, pulumi.Input<string>>;
+    api: ApiArgs;
+    workers: WorkerArgs[];
+    /** The static frontend; absent: none. */
+    frontend?: FrontendArgs;
+    /** Database migrations; absent: none. */
+    migrations?: MigrationsArgs;
+    cronJobs: CronJobArgs[];
+    /** The public entry; absent: none. */
+    ingress?: IngressArgs;
+    /** Who may scrape the workloads' metrics (a monitoring stack). */
+    scrapers: NetworkPeer[];
     dataStores: DataStoreConnection[];
-    /** False where no ingress controller publishes an address, so the engine does not wait. */
-    ingressPublishesStatus: boolean;
 }
 
 /**
@@ -41,15 +113,12 @@ export class App extends pulumi.ComponentResource {
 
     constructor(name: string, args: AppArgs, opts?: pulumi.ComponentResourceOptions) {
         super("appstack:app:App", name, {}, opts);
-        const { config } = args;
-        const appName = config.name;
+        const { appName } = args;
         const child = { parent: this };
         const metadata = (component: string) => ({ name: objectName(appName, component), namespace: args.namespace, labels: appLabels(appName, component) });
 
         const plainSettings: Record<string, pulumi.Input<string>> = {
-            APP_NAME: appName,
-            APP_ENVIRONMENT: config.environment,
-            ...config.settings,
+            ...args.settings,
             ...Object.assign({}, ...args.dataStores.map((store) => store.settings)),
         };
         const secretSettings: Record<string, pulumi.Input<string>> = {
@@ -69,20 +138,19 @@ export class App extends pulumi.ComponentResource {
             checksum: checksumOf({ ...plainSettings, ...secretSettings }),
         };
         const storeRules: NetworkRule[] = args.dataStores.map((store) => store.endpoint);
-        const monitoring: NetworkPeer[] = config.monitoringNamespace ? [{ namespace: config.monitoringNamespace }] : [];
-        const ingressController: NetworkPeer[] = config.ingress.enabled ? [{ namespace: config.ingress.controllerNamespace }] : [];
+        const ingressSources = args.ingress?.sources ?? [];
 
         const jobServiceAccount = new core.ServiceAccount(`${name}-jobs`, { metadata: metadata("jobs"), automountServiceAccountToken: false }, child);
-        // Migrations and scheduled jobs run the api's image with the api's resources.
-        const jobPod = (component: string, command: string[]) =>
+        const jobPod = (component: string, command: string[], resources: ResourceRequirements) =>
             hardenedPodSpec(
-                config.runAsUser,
+                args.runAsUser,
                 jobServiceAccount.metadata.name,
-                [hardenedContainer({ name: component, image: args.image, command, env, plainEnv: { APP_COMPONENT: component }, resources: config.api.resources })],
+                [hardenedContainer({ name: component, image: args.image, command, env, plainEnv: { APP_COMPONENT: component }, resources })],
                 { restartPolicy: "Never" },
             );
 
-        if (config.migrations.enabled) {
+        if (args.migrations) {
+            const migrations = args.migrations;
             // The image is part of the name: a new image makes a new Job, which must complete
             // before the api rolls out; the same image never migrates twice.
             const imageHash = pulumi.output(args.image).apply((image) => createHash("sha256").update(image).digest("hex"));
@@ -91,11 +159,11 @@ export class App extends pulumi.ComponentResource {
                 {
                     metadata: { ...metadata("migrations"), name: imageHash.apply((hash) => migrationsJobName(appName, hash)) },
                     spec: {
-                        backoffLimit: config.migrations.backoffLimit,
-                        activeDeadlineSeconds: config.migrations.activeDeadlineSeconds,
+                        backoffLimit: migrations.backoffLimit,
+                        activeDeadlineSeconds: migrations.activeDeadlineSeconds,
                         template: {
                             metadata: { labels: appLabels(appName, "migrations") },
-                            spec: jobPod("migrations", config.migrations.command),
+                            spec: jobPod("migrations", migrations.command, migrations.resources),
                         },
                     },
                 },
@@ -103,7 +171,7 @@ export class App extends pulumi.ComponentResource {
             );
         }
 
-        const jobComponents = ["migrations", ...config.cronJobs.map((job) => cronJobComponent(job.name))];
+        const jobComponents = ["migrations", ...args.cronJobs.map((job) => cronJobComponent(job.name))];
         new networking.NetworkPolicy(
             `${name}-jobs`,
             {
@@ -120,39 +188,33 @@ export class App extends pulumi.ComponentResource {
             child,
         );
 
-        const shared = { appName, namespace: args.namespace, env, runAsUser: config.runAsUser, topologySpread: config.topologySpread };
-        const { frontendImage } = args;
+        const shared = { appName, namespace: args.namespace, env, runAsUser: args.runAsUser, topologySpread: args.topologySpread };
+        const { frontend } = args;
 
         this.api = new Workload(
             `${name}-api`,
             {
                 ...shared,
+                ...args.api,
                 component: "api",
                 image: args.image,
-                command: config.api.command,
-                args: config.api.args,
-                port: config.api.port,
-                probes: { kind: "http", http: config.api.probes },
-                lifecycle: config.api,
-                allowFrom: [...ingressController, ...(frontendImage ? [{ component: "frontend" }] : []), ...monitoring],
+                allowFrom: [...ingressSources, ...(frontend ? [{ component: "frontend" }] : []), ...args.scrapers],
                 allowTo: storeRules,
                 rolloutAfter: this.migrations ? [this.migrations] : undefined,
             },
             child,
         );
 
-        this.workers = config.workers.map(
-            (worker) =>
+        this.workers = args.workers.map(
+            ({ name: workerName, concurrency, queues, ...spec }) =>
                 new Workload(
-                    `${name}-worker-${worker.name}`,
+                    `${name}-worker-${workerName}`,
                     {
                         ...shared,
-                        component: workerComponent(worker.name),
+                        ...spec,
+                        component: workerComponent(workerName),
                         image: args.image,
-                        command: worker.command,
-                        probes: { kind: "exec", exec: worker.probe },
-                        lifecycle: worker,
-                        plainEnv: { WORKER_NAME: worker.name, WORKER_CONCURRENCY: String(worker.concurrency), WORKER_QUEUES: worker.queues.join(",") },
+                        plainEnv: { ...spec.plainEnv, WORKER_NAME: workerName, WORKER_CONCURRENCY: String(concurrency), WORKER_QUEUES: queues.join(",") },
                         allowFrom: [],
                         allowTo: storeRules,
                     },
@@ -160,36 +222,33 @@ export class App extends pulumi.ComponentResource {
                 ),
         );
 
-        if (frontendImage) {
+        if (frontend) {
             this.frontend = new Workload(
                 `${name}-frontend`,
                 {
                     ...shared,
+                    ...frontend,
                     // The frontend serves static files: it gets the api's address, no settings
                     // and no credentials.
                     env: undefined,
                     component: "frontend",
-                    image: frontendImage,
-                    port: config.frontend.port,
-                    probes: { kind: "http", http: config.frontend.probes },
-                    lifecycle: config.frontend,
-                    plainEnv: { API_URL: `http://${this.api.objectName}:${config.api.port}` },
-                    allowFrom: [...ingressController, ...monitoring],
-                    allowTo: [{ peer: { component: "api" }, ports: [config.api.port] }],
+                    plainEnv: { ...frontend.plainEnv, API_URL: `http://${this.api.objectName}:${args.api.port}` },
+                    allowFrom: [...ingressSources, ...args.scrapers],
+                    allowTo: [{ peer: { component: "api" }, ports: [args.api.port] }],
                 },
                 child,
             );
         }
 
-        this.cronJobs = config.cronJobs.map((job) => {
+        this.cronJobs = args.cronJobs.map((job) => {
             const component = cronJobComponent(job.name);
-            return this.cronJob(`${name}-${component}`, job, metadata(component), jobPod(component, job.command));
+            return this.cronJob(`${name}-${component}`, job, metadata(component), jobPod(component, job.command, job.resources));
         });
 
-        if (config.ingress.enabled && config.ingress.host) {
-            this.ingress = this.createIngress(name, args, metadata("ingress").labels, this.frontend);
-            const scheme = config.ingress.tls.mode === "none" ? "http" : "https";
-            this.url = pulumi.output(`${scheme}://${config.ingress.host}`);
+        if (args.ingress) {
+            this.ingress = this.createIngress(name, args.ingress, args, this.frontend);
+            const scheme = args.ingress.tls ? "https" : "http";
+            this.url = pulumi.output(`${scheme}://${args.ingress.host}`);
         }
 
         this.registerOutputs({
@@ -202,7 +261,7 @@ export class App extends pulumi.ComponentResource {
 
     private cronJob(
         name: string,
-        job: CronJobConfig,
+        job: CronJobArgs,
         metadata: { name: string; namespace: pulumi.Input<string>; labels: Record<string, string> },
         podSpec: inputs.core.v1.PodSpec,
     ): batch.CronJob {
@@ -232,34 +291,23 @@ export class App extends pulumi.ComponentResource {
         );
     }
 
-    private createIngress(name: string, args: AppArgs, labels: Record<string, string>, frontend: Workload | undefined): networking.Ingress {
-        const { ingress, name: appName } = args.config;
-        const backend = (workload: Workload) => ({ service: { name: workload.objectName, port: { name: "http" } } });
+    private createIngress(name: string, ingress: IngressArgs, args: AppArgs, frontend: Workload | undefined): networking.Ingress {
+        const backend = (workload: Workload) => ({ service: { name: workload.objectName, port: { name: servingPortName } } });
         const paths = [
             { path: "/api", pathType: "Prefix", backend: backend(this.api) },
             ...(frontend ? [{ path: "/", pathType: "Prefix", backend: backend(frontend) }] : []),
         ];
-        const tls = ingress.tls;
-        const annotations: Record<string, string> = {};
-        if (tls.mode !== "none") {
-            annotations["nginx.ingress.kubernetes.io/force-ssl-redirect"] = "true";
-        }
-        if (tls.mode === "cert-manager") {
-            annotations["cert-manager.io/cluster-issuer"] = tls.clusterIssuer;
-        }
-        if (!args.ingressPublishesStatus) {
+        const annotations: Record<string, string> = { ...ingress.annotations };
+        if (!ingress.publishesStatus) {
             annotations["pulumi.com/skipAwait"] = "true";
         }
         return new networking.Ingress(
             `${name}-ingress`,
             {
-                metadata: { name: appName, namespace: args.namespace, labels, annotations },
+                metadata: { name: args.appName, namespace: args.namespace, labels: appLabels(args.appName, "ingress"), annotations },
                 spec: {
                     ingressClassName: ingress.className,
-                    tls:
-                        tls.mode === "none"
-                            ? undefined
-                            : [{ hosts: [ingress.host!], secretName: tls.mode === "secret" ? tls.secretName : `${appName}-tls` }],
+                    tls: ingress.tls ? [{ hosts: [ingress.host], secretName: ingress.tls.secretName }] : undefined,
                     rules: [{ host: ingress.host, http: { paths } }],
                 },
             },

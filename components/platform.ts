@@ -1,14 +1,16 @@
 import * as core from "@pulumi/kubernetes/core/v1";
 import * as networking from "@pulumi/kubernetes/networking/v1";
 import * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "../stacks/schema";
+import type * as inputs from "@pulumi/kubernetes/types/input";
 import { appLabels } from "./pod";
 
 export interface PlatformArgs {
     appName: string;
     namespace: string;
-    quota?: StackConfig["quota"];
-    limitRange: StackConfig["limitRange"];
+    /** Totals the namespace may use; absent: no ResourceQuota. */
+    quota?: inputs.core.v1.ResourceQuotaSpec;
+    /** Defaults and bounds of each container that sets fewer resources. */
+    limits: inputs.core.v1.LimitRangeItem[];
     /** Keep the namespace, and so everything in it, from being deleted by the engine. */
     protect: boolean;
 }
@@ -50,14 +52,7 @@ export class Platform extends pulumi.ComponentResource {
                 `${name}-quota`,
                 {
                     metadata: metadata("quota"),
-                    spec: {
-                        hard: {
-                            "requests.cpu": args.quota.requestsCpu,
-                            "requests.memory": args.quota.requestsMemory,
-                            "limits.memory": args.quota.limitsMemory,
-                            pods: String(args.quota.pods),
-                        },
-                    },
+                    spec: args.quota,
                 },
                 { parent: this },
             );
@@ -67,16 +62,7 @@ export class Platform extends pulumi.ComponentResource {
             `${name}-limits`,
             {
                 metadata: metadata("limits"),
-                spec: {
-                    limits: [
-                        {
-                            type: "Container",
-                            defaultRequest: { cpu: args.limitRange.defaultRequestCpu, memory: args.limitRange.defaultRequestMemory },
-                            default: { memory: args.limitRange.defaultLimitMemory },
-                            max: { memory: args.limitRange.maxMemory },
-                        },
-                    ],
-                },
+                spec: { limits: args.limits },
             },
             { parent: this },
         );

@@ -1,11 +1,11 @@
 import type * as inputs from "@pulumi/kubernetes/types/input";
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "../stacks/schema";
 
 type PodSpec = inputs.core.v1.PodSpec;
 type Container = inputs.core.v1.Container;
 type EnvVar = inputs.core.v1.EnvVar;
+type ResourceRequirements = inputs.core.v1.ResourceRequirements;
 
 /** Labels every object of the application carries. */
 export function appLabels(appName: string, component: string): Record<string, string> {
@@ -53,7 +53,7 @@ export interface HardenedContainerArgs {
     /** Shared settings and secrets; none for a component that must not see them. */
     env?: AppEnvironment;
     plainEnv: Record<string, string>;
-    resources: StackConfig["api"]["resources"];
+    resources: ResourceRequirements;
 }
 
 const tmpVolumeName = "tmp";
@@ -71,10 +71,7 @@ export function hardenedContainer(args: HardenedContainerArgs): Container {
         args: args.args,
         envFrom: args.env ? [{ configMapRef: { name: args.env.configMapName } }] : undefined,
         env: environmentVariables(args.env, args.plainEnv),
-        resources: {
-            requests: { ...args.resources.requests },
-            limits: { ...args.resources.limits },
-        },
+        resources: args.resources,
         securityContext: {
             allowPrivilegeEscalation: false,
             readOnlyRootFilesystem: true,

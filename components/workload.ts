@@ -1,34 +1,59 @@
 import * as apps from "@pulumi/kubernetes/apps/v1";
-import * as autoscaling from "@pulumi/kubernetes/autoscaling/v2";
+import * as hpa from "@pulumi/kubernetes/autoscaling/v2";
 import * as core from "@pulumi/kubernetes/core/v1";
 import * as networking from "@pulumi/kubernetes/networking/v1";
 import * as policy from "@pulumi/kubernetes/policy/v1";
 import type * as inputs from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
-import type { ExecProbe, HttpProbes, WorkloadLifecycle } from "../stacks/schema";
 import * as names from "./names";
 import { policyRules, type NetworkRule } from "./network";
 import { appLabels, configChecksumAnnotation, hardenedContainer, hardenedPodSpec, selectorLabels, type AppEnvironment } from "./pod";
 
 type Probe = inputs.core.v1.Probe;
 
-export type WorkloadProbes = { kind: "http"; http: HttpProbes } | { kind: "exec"; exec: ExecProbe };
+export interface WorkloadProbes {
+    startup: Probe;
+    liveness: Probe;
+    readiness: Probe;
+}
 
-export interface WorkloadArgs {
+/** A HorizontalPodAutoscaler's settings; the workload fills in its own target. */
+export interface WorkloadAutoscaling {
+    minReplicas: number;
+    maxReplicas: number;
+    metrics: inputs.autoscaling.v2.MetricSpec[];
+    behavior?: inputs.autoscaling.v2.HorizontalPodAutoscalerBehavior;
+}
+
+/** The name of the port a workload serves, which probes and Services refer to. */
+export const servingPortName = "http";
+
+/** What a workload runs and how it is sized and stopped: the part that comes from its config. */
+export interface WorkloadSpec {
+    command?: string[];
+    args?: string[];
+    /** The port it serves, named `servingPortName`; a Service is created only when there is one. */
+    port?: number;
+    probes: WorkloadProbes;
+    resources: inputs.core.v1.ResourceRequirements;
+    /** Replicas when it is not autoscaled. */
+    replicas: number;
+    /** Hands the replica count to a HorizontalPodAutoscaler; absent: a fixed count. */
+    autoscaling?: WorkloadAutoscaling;
+    /** Pause before SIGTERM so that load balancers stop sending traffic; absent: none. */
+    preStopSeconds?: number;
+    terminationGracePeriodSeconds: number;
+    /** Plain variables beyond the shared settings. */
+    plainEnv?: Record<string, string>;
+}
+
+export interface WorkloadArgs extends WorkloadSpec {
     appName: string;
     namespace: pulumi.Input<string>;
     /** Component label and name suffix: "api", "frontend", "worker-<name>". */
     component: string;
     image: pulumi.Input<string>;
-    command?: string[];
-    args?: string[];
-    /** The port it serves; a Service is created only when there is one. */
-    port?: number;
-    probes: WorkloadProbes;
-    lifecycle: WorkloadLifecycle;
     env?: AppEnvironment;
-    /** Plain variables beyond the shared settings. */
-    plainEnv?: Record<string, string>;
     runAsUser: number;
     topologySpread: boolean;
     /** Who may open connections to its port. */
@@ -51,7 +76,7 @@ export class Workload extends pulumi.ComponentResource {
     readonly deployment: apps.Deployment;
     readonly service?: core.Service;
     readonly serviceAccount: core.ServiceAccount;
-    readonly autoscaler?: autoscaling.HorizontalPodAutoscaler;
+    readonly autoscaler?: hpa.HorizontalPodAutoscaler;
     readonly disruptionBudget?: policy.PodDisruptionBudget;
     readonly networkPolicy: networking.NetworkPolicy;
     /** Name of the Deployment (and of the Service, when there is one). */
@@ -64,9 +89,8 @@ export class Workload extends pulumi.ComponentResource {
         const labels = appLabels(args.appName, args.component);
         const selector = selectorLabels(args.appName, args.component);
         const metadata = { name: objectName, namespace: args.namespace, labels };
-        const { lifecycle } = args;
-        const autoscaled = lifecycle.autoscaling.enabled;
-        const mostReplicas = autoscaled ? lifecycle.autoscaling.maxReplicas : lifecycle.replicas;
+        const { autoscaling } = args;
+        const mostReplicas = autoscaling ? autoscaling.maxReplicas : args.replicas;
 
         this.serviceAccount = new core.ServiceAccount(
             name,
@@ -81,12 +105,14 @@ export class Workload extends pulumi.ComponentResource {
                 command: args.command,
                 args: args.args,
                 env: args.env,
-                plainEnv: { APP_COMPONENT: args.component, ...lifecycle.env, ...args.plainEnv },
-                resources: lifecycle.resources,
+                plainEnv: { APP_COMPONENT: args.component, ...args.plainEnv },
+                resources: args.resources,
             }),
-            ports: args.port === undefined ? undefined : [{ name: "http", containerPort: args.port, protocol: "TCP" }],
-            ...probesFor(args.probes),
-            lifecycle: lifecycle.preStopSeconds > 0 ? { preStop: { sleep: { seconds: lifecycle.preStopSeconds } } } : undefined,
+            ports: args.port === undefined ? undefined : [{ name: servingPortName, containerPort: args.port, protocol: "TCP" }],
+            startupProbe: args.probes.startup,
+            livenessProbe: args.probes.liveness,
+            readinessProbe: args.probes.readiness,
+            lifecycle: args.preStopSeconds ? { preStop: { sleep: { seconds: args.preStopSeconds } } } : undefined,
         };
 
         this.deployment = new apps.Deployment(
@@ -96,7 +122,7 @@ export class Workload extends pulumi.ComponentResource {
                 spec: {
                     // Under an autoscaler the replica count is the autoscaler's: setting it here
                     // would reset it to a fixed number on every update.
-                    replicas: autoscaled ? undefined : lifecycle.replicas,
+                    replicas: autoscaling ? undefined : args.replicas,
                     revisionHistoryLimit: 10,
                     selector: { matchLabels: selector },
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
@@ -104,7 +130,7 @@ export class Workload extends pulumi.ComponentResource {
                         metadata: { labels, annotations: args.env ? { [configChecksumAnnotation]: args.env.checksum } : undefined },
                         spec: hardenedPodSpec(args.runAsUser, this.serviceAccount.metadata.name, [container], {
                             automountServiceAccountToken: args.mountServiceAccountToken ?? false,
-                            terminationGracePeriodSeconds: lifecycle.terminationGracePeriodSeconds,
+                            terminationGracePeriodSeconds: args.terminationGracePeriodSeconds,
                             topologySpreadConstraints: args.topologySpread ? spreadAcrossNodesAndZones(selector) : undefined,
                         }),
                     },
@@ -121,17 +147,26 @@ export class Workload extends pulumi.ComponentResource {
                     spec: {
                         type: "ClusterIP",
                         selector,
-                        ports: [{ name: "http", port: args.port, targetPort: "http", protocol: "TCP" }],
+                        ports: [{ name: servingPortName, port: args.port, targetPort: servingPortName, protocol: "TCP" }],
                     },
                 },
                 { parent: this },
             );
         }
 
-        if (autoscaled) {
-            this.autoscaler = new autoscaling.HorizontalPodAutoscaler(
+        if (autoscaling) {
+            this.autoscaler = new hpa.HorizontalPodAutoscaler(
                 name,
-                { metadata, spec: autoscalerSpec(objectName, lifecycle.autoscaling) },
+                {
+                    metadata,
+                    spec: {
+                        scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: objectName },
+                        minReplicas: autoscaling.minReplicas,
+                        maxReplicas: autoscaling.maxReplicas,
+                        metrics: autoscaling.metrics,
+                        behavior: autoscaling.behavior,
+                    },
+                },
                 { parent: this },
             );
         }
@@ -167,52 +202,9 @@ export class Workload extends pulumi.ComponentResource {
     }
 }
 
-function probesFor(probes: WorkloadProbes): { startupProbe: Probe; livenessProbe: Probe; readinessProbe: Probe } {
-    if (probes.kind === "http") {
-        const http = (probe: HttpProbes["startup"]): Probe => ({
-            httpGet: { path: probe.path, port: "http" },
-            periodSeconds: probe.periodSeconds,
-            timeoutSeconds: probe.timeoutSeconds,
-            failureThreshold: probe.failureThreshold,
-        });
-        return { startupProbe: http(probes.http.startup), livenessProbe: http(probes.http.liveness), readinessProbe: http(probes.http.readiness) };
-    }
-    const exec: Probe = {
-        exec: { command: probes.exec.command },
-        periodSeconds: probes.exec.periodSeconds,
-        timeoutSeconds: probes.exec.timeoutSeconds,
-        failureThreshold: probes.exec.failureThreshold,
-    };
-    // A worker that has not answered its first ping is still starting, not failing: the startup
-    // probe gives it ten periods before liveness takes over.
-    return { startupProbe: { ...exec, failureThreshold: Math.max(10, probes.exec.failureThreshold) }, livenessProbe: exec, readinessProbe: exec };
-}
-
 function spreadAcrossNodesAndZones(selector: Record<string, string>) {
     return [
         { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: selector } },
         { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } },
     ];
-}
-
-function autoscalerSpec(deploymentName: string, scaling: WorkloadLifecycle["autoscaling"]) {
-    const policies = (step: WorkloadLifecycle["autoscaling"]["scaleUp"]) => ({
-        stabilizationWindowSeconds: step.stabilizationWindowSeconds,
-        selectPolicy: "Max",
-        policies: [
-            { type: "Percent", value: step.percent, periodSeconds: step.periodSeconds },
-            { type: "Pods", value: step.pods, periodSeconds: step.periodSeconds },
-        ],
-    });
-    const utilization = (resource: string, averageUtilization: number) => ({
-        type: "Resource",
-        resource: { name: resource, target: { type: "Utilization", averageUtilization } },
-    });
-    return {
-        scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deploymentName },
-        minReplicas: scaling.minReplicas,
-        maxReplicas: scaling.maxReplicas,
-        metrics: [utilization("cpu", scaling.cpuUtilization), utilization("memory", scaling.memoryUtilization)],
-        behavior: { scaleUp: policies(scaling.scaleUp), scaleDown: policies(scaling.scaleDown) },
-    };
 }

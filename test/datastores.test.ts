@@ -4,6 +4,7 @@ import { strict as assert } from "node:assert";
 import { App } from "../components/app";
 import type { DataStoreConnection } from "../components/data/connection";
 import { evaluate, manifestsOf, type Manifest } from "../scripts/offline";
+import { appArgs } from "../stacks/args";
 import { parseValues, settingsOf, stackValues } from "./support";
 
 // The seam the data stores plug into: whatever provides a store hands the app a connection, and
@@ -24,7 +25,7 @@ describe("a data store connection", () => {
         const config = parseValues("dev", stackValues("dev"));
         const evaluation = await evaluate("dev", settingsOf({}), async () => {
             const provider = new k8s.Provider("cluster", { kubeconfig: "unused" });
-            new App("appstack", { config, namespace: "appstack-dev", image: "ghcr.io/acme/app:1.0.0", secrets: {}, dataStores: [postgres], ingressPublishesStatus: true }, { providers: [provider] });
+            new App("appstack", appArgs(config, { namespace: "appstack-dev", ingressPublishesStatus: true, dataStores: [postgres] }), { providers: [provider] });
         });
         manifests = manifestsOf(evaluation.resources);
         everything = JSON.stringify(evaluation.resources);

@@ -1,20 +1,18 @@
-import * as pulumi from "@pulumi/pulumi";
-import type { TargetConfig } from "../../stacks/schema";
-import { ExistingCluster } from "./existing";
-import { LocalCluster } from "./local";
+import { ExistingCluster, type ExistingClusterArgs } from "./existing";
+import { LocalCluster, type LocalClusterArgs } from "./local";
 import type { Target } from "./target";
 
 export type { Target } from "./target";
 
-/** The target the stack's config names. */
-export function createTarget(name: string, config: TargetConfig): Target {
-    switch (config.kind) {
+/** Which kind of target to deploy to, with that kind's arguments. */
+export type TargetArgs = ({ kind: "existing" } & ExistingClusterArgs) | ({ kind: "local" } & LocalClusterArgs);
+
+/** The target of the given kind. */
+export function createTarget(name: string, args: TargetArgs): Target {
+    switch (args.kind) {
         case "existing":
-            return new ExistingCluster(name, {
-                kubeconfig: config.kubeconfig === undefined ? undefined : pulumi.secret(config.kubeconfig),
-                context: config.context,
-            });
+            return new ExistingCluster(name, { kubeconfig: args.kubeconfig, context: args.context });
         case "local":
-            return new LocalCluster(name, { kubeconfigPath: config.kubeconfigPath });
+            return new LocalCluster(name, { kubeconfigPath: args.kubeconfigPath });
     }
 }

@@ -1,0 +1,60 @@
+import { strict as assert } from "node:assert";
+import { autoscalingArgs, ingressArgs, platformArgs, workerProbes, workloadSpec } from "../stacks/args";
+import { presets } from "../stacks/presets";
+import { parseValues, stackValues } from "./support";
+
+// The mapping from stack config to component arguments, function by function.
+
+describe("config to component arguments", () => {
+    const prod = () => parseValues("prod", stackValues("prod"));
+
+    it("leaves the ingress out unless it is enabled with a host", () => {
+        const ingress = { ...prod().ingress, enabled: false };
+        assert.equal(ingressArgs(ingress, "shop", true), undefined);
+    });
+
+    it("asks cert-manager for a certificate in a Secret named after the app", () => {
+        const args = ingressArgs({ ...prod().ingress, tls: { mode: "cert-manager", clusterIssuer: "letsencrypt-staging" } }, "shop", true)!;
+        assert.deepEqual(args.tls, { secretName: "shop-tls" });
+        assert.equal(args.annotations!["cert-manager.io/cluster-issuer"], "letsencrypt-staging");
+        assert.deepEqual(args.sources, [{ namespace: "ingress-nginx" }]);
+    });
+
+    it("serves plain HTTP with no redirect when TLS is off", () => {
+        const args = ingressArgs({ ...prod().ingress, tls: { mode: "none" } }, "shop", false)!;
+        assert.equal(args.tls, undefined);
+        assert.deepEqual(args.annotations, {});
+        assert.equal(args.publishesStatus, false);
+    });
+
+    it("hands the replica count to an autoscaler only when autoscaling is enabled", () => {
+        const lifecycle = presets.dev.stack.api;
+        assert.equal(workloadSpec(lifecycle, workerProbes(presets.dev.worker.probe)).autoscaling, undefined);
+        const scaled = workloadSpec({ ...lifecycle, autoscaling: { ...lifecycle.autoscaling, enabled: true } }, workerProbes(presets.dev.worker.probe));
+        assert.equal(scaled.autoscaling?.minReplicas, lifecycle.autoscaling.minReplicas);
+    });
+
+    it("scales on CPU and memory, by the larger of a share and a pod count", () => {
+        const args = autoscalingArgs(presets.prod.stack.api.autoscaling);
+        assert.deepEqual(
+            args.metrics.map((metric: any) => [metric.resource.name, metric.resource.target.averageUtilization]),
+            [
+                ["cpu", 70],
+                ["memory", 80],
+            ],
+        );
+        assert.equal((args.behavior as any).scaleUp.selectPolicy, "Max");
+    });
+
+    it("gives a starting worker at least ten probe periods", () => {
+        const probes = workerProbes({ command: ["ping"], periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 3 });
+        assert.equal(probes.startup.failureThreshold, 10);
+        assert.equal(probes.readiness.failureThreshold, 3);
+    });
+
+    it("creates a ResourceQuota only when the stack sets one", () => {
+        const config = prod();
+        assert.equal(platformArgs({ ...config, quota: undefined }).quota, undefined);
+        assert.deepEqual(platformArgs(config).quota, { hard: { "requests.cpu": "16", "requests.memory": "32Gi", "limits.memory": "64Gi", pods: "100" } });
+    });
+});
