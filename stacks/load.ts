@@ -9,9 +9,6 @@ import { stackFileVariable } from "./stack-file";
 
 export const configNamespace = "appstack";
 
-/** Namespaces of the providers a stack file may configure beside the program's own. */
-const providerNamespaces = new Set(["kubernetes", "aws", "gcp", "azure-native", "azure", "pulumi", "docker", "random"]);
-
 /** Keys whose every value must come from `pulumi config set --secret`: they are credentials. */
 const secretOnlyKeys = [["secrets"], ["target", "kubeconfig"]] as const;
 
@@ -134,11 +131,13 @@ function ownValues(config: Record<string, string>): { values: Record<string, unk
         const key = fullKey.slice(colon + 1);
         if (namespace === configNamespace) {
             values[key] = parseConfigText(text);
-        } else if (!providerNamespaces.has(namespace) && editDistance(namespace.toLowerCase(), configNamespace) <= 2) {
+        } else if (editDistance(namespace.toLowerCase(), configNamespace) <= 2) {
+            // Providers' namespaces (kubernetes:, aws:, azure-native:, pulumi:...) are all far
+            // from this one; a namespace this near is a typo whose keys nothing would read.
             problems.push({
                 path: fullKey,
                 got: `a key in namespace "${namespace}", which nothing reads`,
-                allowed: `did you mean \`${configNamespace}:${key}\`? Keys belong to ${configNamespace}: or to a provider's namespace (${[...providerNamespaces].join(":, ")}:)`,
+                allowed: `did you mean \`${configNamespace}:${key}\`?`,
             });
         }
     }
