@@ -96,6 +96,14 @@ const cases: BadConfig[] = [
         ],
     },
     {
+        what: "a target whose kind is left empty, with a misspelt key",
+        change: (v) => (v.target = { kind: null, contxt: "prod" }),
+        expect: [
+            ["target.kind", /got null; allowed: one of "existing", "local"/],
+            ["target.contxt", /an unknown key; allowed: did you mean "context"/],
+        ],
+    },
+    {
         what: "a TLS mode changed without what the new mode needs",
         change: (v) => (v.ingress.tls = { mode: "secret" }),
         expect: [["ingress.tls.secretName", /required\): ingress.tls with mode "secret" must contain mode, secretName; a new mode replaces the preset's ingress.tls whole/]],
