@@ -1,15 +1,8 @@
-import type { KubernetesObject } from "./objects";
-import { restrictedPodSecurity } from "./podSecurity";
-import { autoscalersHaveTargets, containersArePinnedAndBounded, replicatedWorkloadsHaveBudgets, selectorsMatchPods, servicesReachPods } from "./wiring";
+import { PolicyPack } from "@pulumi/policy";
+import { packName, policies } from "./pack";
 
-export type { KubernetesObject } from "./objects";
-
-/** Every rule, by name: each takes the objects of one stack and returns what violates it. */
-export const rules: Record<string, (objects: KubernetesObject[]) => string[]> = {
-    restrictedPodSecurity,
-    selectorsMatchPods,
-    servicesReachPods,
-    autoscalersHaveTargets,
-    replicatedWorkloadsHaveBudgets,
-    containersArePinnedAndBounded,
-};
+// The pack's entry point (policy/package.json points here once compiled):
+//   pulumi preview --policy-pack policy [--policy-pack-config policy/config/prod.json]
+// Constructing the pack starts the analyzer server the engine talks to, so nothing else imports
+// this file; tests and tools import ./pack.
+new PolicyPack(packName, { policies, description: "appstack guardrails: hardened, wired and private workloads and cloud data" });

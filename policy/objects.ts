@@ -15,14 +15,27 @@ export interface PodTemplateOwner {
     podSpec: any;
 }
 
-/** Every pod template in the objects: Deployments, StatefulSets, DaemonSets, Jobs, CronJobs. */
+/** Every pod spec in the objects: bare Pods, Deployments, StatefulSets, DaemonSets, Jobs, CronJobs. */
 export function podTemplates(objects: KubernetesObject[]): PodTemplateOwner[] {
     return objects.flatMap((object) => {
+        if (object.kind === "Pod") {
+            return [{ object, labels: object.metadata.labels ?? {}, podSpec: object.spec ?? {} }];
+        }
         const template = object.kind === "CronJob" ? object.spec?.jobTemplate?.spec?.template : object.spec?.template;
         return ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"].includes(object.kind) && template
             ? [{ object, labels: template.metadata?.labels ?? {}, podSpec: template.spec ?? {} }]
             : [];
     });
+}
+
+/** The long-running, replicated workloads: what a disruption budget, an autoscaler or a spread applies to. */
+export function isReplicated(object: KubernetesObject): boolean {
+    return object.kind === "Deployment" || object.kind === "StatefulSet";
+}
+
+/** Every container of a pod spec, init containers included. */
+export function containersOf(podSpec: any): any[] {
+    return [...(podSpec.initContainers ?? []), ...(podSpec.containers ?? [])];
 }
 
 export function describe(object: KubernetesObject): string {

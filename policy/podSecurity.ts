@@ -1,4 +1,4 @@
-import { describe, podTemplates, type KubernetesObject } from "./objects";
+import { containersOf, describe, podTemplates, type KubernetesObject } from "./objects";
 
 // Pod Security Standards, "restricted" profile (the baseline controls included), as the API
 // server's admission enforces them; plus the project's own floor of UID 10000.
@@ -11,7 +11,7 @@ const minimumUid = 10000;
 export function restrictedViolations(podSpec: any): string[] {
     const problems: string[] = [];
     const pod = podSpec.securityContext ?? {};
-    const containers: any[] = [...(podSpec.initContainers ?? []), ...(podSpec.containers ?? []), ...(podSpec.ephemeralContainers ?? [])];
+    const containers: any[] = [...containersOf(podSpec), ...(podSpec.ephemeralContainers ?? [])];
 
     if (podSpec.hostNetwork || podSpec.hostPID || podSpec.hostIPC) {
         problems.push("shares a host namespace");

@@ -1,0 +1,144 @@
+import type { EnforcementLevel, PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { deletionProtected, encryptedAtRest, noPublicData, privateNodes, type CloudResource } from "./cloud";
+import type { KubernetesObject } from "./objects";
+import { restrictedPodSecurity } from "./podSecurity";
+import {
+    autoscalersAreBounded,
+    autoscalersHaveTargets,
+    containersAreBounded,
+    imagesArePinned,
+    namespacesDenyByDefault,
+    recommendedLabels,
+    replicasSpread,
+    replicatedWorkloadsHaveBudgets,
+    selectorsMatchPods,
+    servicesReachPods,
+    servicesStayInternal,
+} from "./wiring";
+
+// The policies of the pack. Each is a plain rule (kept beside it and tested on its own) adapted to
+// what the engine hands a policy: one resource's inputs, or every resource of the stack.
+// Levels: mandatory stops `pulumi preview` and `pulumi up`; advisory warns; a stack's policy
+// config (policy/config/) may change either, and sets the advisory rules' options.
+
+export const packName = "appstack";
+
+/** Kubernetes objects are custom resources of the kubernetes package; their inputs are the object. */
+function kubernetesObject(type: string, props: Record<string, any>): KubernetesObject | undefined {
+    return type.startsWith("kubernetes:") && typeof props?.kind === "string" ? (props as KubernetesObject) : undefined;
+}
+
+function report(problems: string[], reportViolation: ReportViolation, urn?: string): void {
+    for (const problem of problems) {
+        reportViolation(problem, urn);
+    }
+}
+
+/** A policy over one Kubernetes object at a time. */
+function objectPolicy<C extends object>(
+    name: string,
+    description: string,
+    enforcementLevel: EnforcementLevel,
+    rule: (objects: KubernetesObject[], config: C) => string[],
+    configSchema?: ResourceValidationPolicy["configSchema"],
+): ResourceValidationPolicy {
+    return {
+        name,
+        description,
+        enforcementLevel,
+        configSchema,
+        validateResource: (args, reportViolation) => {
+            const object = kubernetesObject(args.type, args.props);
+            if (object) {
+                report(rule([object], args.getConfig<C>()), reportViolation);
+            }
+        },
+    };
+}
+
+/** A policy over every Kubernetes object of the stack: for rules that relate objects to each other. */
+function objectsPolicy<C extends object>(
+    name: string,
+    description: string,
+    enforcementLevel: EnforcementLevel,
+    rule: (objects: KubernetesObject[], config: C) => string[],
+    configSchema?: StackValidationPolicy["configSchema"],
+): StackValidationPolicy {
+    return {
+        name,
+        description,
+        enforcementLevel,
+        configSchema,
+        validateStack: (args, reportViolation) => {
+            const objects = args.resources.flatMap((resource) => kubernetesObject(resource.type, resource.props) ?? []);
+            report(rule(objects, args.getConfig<C>()), reportViolation);
+        },
+    };
+}
+
+function cloudResource(resource: PolicyResource, seen = new Set<PolicyResource>()): CloudResource {
+    seen.add(resource);
+    return {
+        type: resource.type,
+        name: resource.name,
+        props: resource.props,
+        protect: resource.opts.protect,
+        dependencies: (resource.dependencies ?? []).filter((dependency) => !seen.has(dependency)).map((dependency) => cloudResource(dependency, seen)),
+    };
+}
+
+/** A policy over one cloud resource at a time, with what it depends on. */
+function cloudPolicy(name: string, description: string, enforcementLevel: EnforcementLevel, rule: (resource: CloudResource) => string[]): StackValidationPolicy {
+    return {
+        name,
+        description,
+        enforcementLevel,
+        validateStack: (args, reportViolation) => {
+            for (const resource of args.resources) {
+                report(rule(cloudResource(resource)).map((problem) => `${resource.type} ${resource.name}: ${problem}`), reportViolation, resource.urn);
+            }
+        },
+    };
+}
+
+const defaultLabels = ["app.kubernetes.io/name", "app.kubernetes.io/component", "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by"];
+const defaultTopologyKeys = ["kubernetes.io/hostname"];
+const defaultIngressNamespaces = ["ingress-nginx"];
+
+export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
+    objectPolicy("pod-security-restricted", "Every pod spec (Deployments, StatefulSets, DaemonSets, Jobs, CronJobs, Pods, init containers included) meets Pod Security \"restricted\" and runs as UID 10000 or above.", "mandatory", restrictedPodSecurity),
+    objectPolicy("images-pinned", "Every container image is pinned by digest or by a tag other than `latest`.", "mandatory", imagesArePinned),
+    objectPolicy("containers-bounded", "Every container requests CPU and memory and has a memory limit.", "mandatory", containersAreBounded),
+    objectPolicy("selectors-match-pods", "Every workload's selector matches its own pod template.", "mandatory", selectorsMatchPods),
+    objectPolicy("autoscalers-bounded", "Every HorizontalPodAutoscaler has minReplicas <= maxReplicas and a metric with a target.", "mandatory", autoscalersAreBounded),
+    objectPolicy<{ ingressNamespaces?: string[] }>(
+        "services-internal",
+        "No Service of type LoadBalancer or NodePort outside the ingress path: the application is reached through the ingress controller.",
+        "mandatory",
+        (objects, config) => servicesStayInternal(objects, config.ingressNamespaces ?? defaultIngressNamespaces),
+        { properties: { ingressNamespaces: { type: "array", items: { type: "string" }, default: defaultIngressNamespaces } } },
+    ),
+    objectsPolicy("services-reach-pods", "Every Service selects pods that expose its target ports.", "mandatory", servicesReachPods),
+    objectsPolicy("autoscalers-have-targets", "Every HorizontalPodAutoscaler scales an object of the stack.", "mandatory", autoscalersHaveTargets),
+    objectsPolicy("replicated-workloads-have-budgets", "Every Deployment or StatefulSet that can run more than one replica has a PodDisruptionBudget.", "mandatory", replicatedWorkloadsHaveBudgets),
+    objectsPolicy("namespaces-deny-by-default", "Every namespace that runs pods has a NetworkPolicy that denies all ingress and egress by default.", "mandatory", namespacesDenyByDefault),
+    objectPolicy<{ labels?: string[] }>(
+        "recommended-labels",
+        "Objects and pod templates carry the recommended app.kubernetes.io labels.",
+        "advisory",
+        (objects, config) => recommendedLabels(objects, config.labels ?? defaultLabels),
+        { properties: { labels: { type: "array", items: { type: "string" }, default: defaultLabels } } },
+    ),
+    objectsPolicy<{ topologyKeys?: string[] }>(
+        "replicas-spread",
+        "Workloads that can run more than one replica spread their pods over each topology key.",
+        "advisory",
+        (objects, config) => replicasSpread(objects, config.topologyKeys ?? defaultTopologyKeys),
+        { properties: { topologyKeys: { type: "array", items: { type: "string" }, default: defaultTopologyKeys } } },
+    ),
+    cloudPolicy("no-public-data", "No database, cache or bucket is reachable from the internet.", "mandatory", noPublicData),
+    cloudPolicy("encrypted-at-rest", "Managed data and the clusters' Kubernetes secrets are encrypted at rest.", "mandatory", encryptedAtRest),
+    cloudPolicy("private-nodes", "Cluster nodes have no public addresses.", "mandatory", privateNodes),
+    // Off by default: a dev stack is meant to be torn down. The prod policy config turns it on.
+    cloudPolicy("deletion-protection", "Databases, caches, buckets and clusters have deletion protection and Pulumi's `protect`.", "disabled", deletionProtected),
+];
