@@ -2,7 +2,7 @@
 # pinned Node from the npm registry into a cache outside the work tree when the machine's is older.
 APPSTACK_NODE_VERSION=24.21.0
 appstack_cache="${APPSTACK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/appstack}"
-node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+node_major() { local version; version=$(node --version 2>/dev/null) || version=v0; version=${version#v}; echo "${version%%.*}"; }
 if [ "$(node_major)" -lt 22 ]; then
     node_prefix="$appstack_cache/node-$APPSTACK_NODE_VERSION"
     if [ ! -x "$node_prefix/node_modules/.bin/node" ]; then

@@ -264,22 +264,3 @@ function isKubernetesObject(resource: RegisteredResource): boolean {
 export function manifestsOf(resources: RegisteredResource[]): Manifest[] {
     return resources.filter(isKubernetesObject).map((resource) => resource.inputs as unknown as Manifest);
 }
-
-function manifestFileName(manifest: Manifest): string {
-    const scope = manifest.metadata.namespace ?? "cluster";
-    return `${scope}_${manifest.kind}_${manifest.metadata.name ?? "unnamed"}.yaml`.replace(/[^\w.-]/g, "-");
-}
-
-/** Writes manifests/ and resources.json under `outDir`; returns the manifest files written. */
-export function writeRender(evaluation: Evaluation, outDir: string): string[] {
-    const manifestDir = path.join(outDir, "manifests");
-    fs.rmSync(manifestDir, { recursive: true, force: true });
-    fs.mkdirSync(manifestDir, { recursive: true });
-    const files = manifestsOf(evaluation.resources).map((manifest) => {
-        const file = path.join(manifestDir, manifestFileName(manifest));
-        fs.writeFileSync(file, YAML.stringify(manifest, { sortMapEntries: false }));
-        return file;
-    });
-    fs.writeFileSync(path.join(outDir, "resources.json"), JSON.stringify(evaluation.resources, null, 2) + "\n");
-    return files;
-}

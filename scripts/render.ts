@@ -1,37 +1,214 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigError } from "../stacks/load";
-import { evaluateProgram, projectRoot, readStackSettings, writeRender } from "./offline";
+import type { Evaluation, Manifest, RegisteredResource } from "./offline";
 
-// npm run render -- --stack NAME [--out DIR]
-async function main(): Promise<number> {
-    const { values } = parseArgs({ options: { stack: { type: "string" }, out: { type: "string" } } });
-    if (!values.stack) {
-        console.error("usage: npm run render -- --stack NAME [--out DIR]");
-        return 2;
-    }
-    const stack = values.stack;
-    const outDir = path.resolve(values.out ?? path.join(projectRoot, "rendered", stack));
-    const started = process.hrtime.bigint();
-    try {
-        const evaluation = await evaluateProgram(stack, readStackSettings(stack));
-        const files = writeRender(evaluation, outDir);
-        const millis = Number(process.hrtime.bigint() - started) / 1e6;
-        console.log(`Rendered stack "${stack}": ${evaluation.resources.length} resources, ${files.length} Kubernetes objects in ${path.relative(process.cwd(), outDir) || "."} (${millis.toFixed(0)} ms)`);
-        return 0;
-    } catch (error) {
-        if (error instanceof ConfigError) {
-            console.error(error.message);
-            return 1;
-        }
-        throw error;
-    }
+const usage = `usage: npm run render -- --stack NAME [--out DIR] [--diff]
+
+Evaluates the program offline under Pulumi's mocks with the config of Pulumi.NAME.yaml (at the
+project's top or under examples/): no Pulumi CLI, no credentials, no cluster.
+
+  --stack NAME   the stack: NAME, ORG/NAME or ORG/appstack/NAME as Pulumi writes it
+  --out DIR      where to write (default rendered/NAME):
+                   all.yaml        every Kubernetes object, in an order kubectl apply -f can follow
+                   manifests/      one file per object
+                   outputs.json    the stack's outputs
+                   resources.json  every registered resource, secrets masked
+  --diff         compare with the previous render in DIR: objects added, removed, changed
+  -h, --help     this text`;
+
+interface Options {
+    stack: string;
+    outDir: string;
+    diff: boolean;
 }
 
-main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-        console.error(error instanceof Error ? error.message : error);
-        process.exit(1);
-    },
-);
+/** Reads the arguments, or says what is wrong with them, before anything heavy is loaded. */
+export function parseOptions(args: string[], root: string): Options | { exitCode: number; message: string } {
+    let values;
+    try {
+        ({ values } = parseArgs({
+            args,
+            options: { stack: { type: "string" }, out: { type: "string" }, diff: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+        }));
+    } catch (error) {
+        return { exitCode: 2, message: `${(error as Error).message}\n\n${usage}` };
+    }
+    if (values.help) {
+        return { exitCode: 0, message: usage };
+    }
+    if (!values.stack) {
+        return { exitCode: 2, message: `--stack is required\n\n${usage}` };
+    }
+    const parts = values.stack.split("/");
+    if (parts.length > 3 || parts.some((part) => part === "") || (parts.length === 3 && parts[1] !== "appstack")) {
+        return { exitCode: 2, message: `--stack ${values.stack}: expected NAME, ORG/NAME or ORG/appstack/NAME` };
+    }
+    const stack = parts[parts.length - 1];
+    return { stack, outDir: path.resolve(values.out ?? path.join(root, "rendered", stack)), diff: values.diff ?? false };
+}
+
+// ------------------------------------------------------------------ apply order
+
+export interface RenderedObject {
+    resource: RegisteredResource;
+    manifest: Manifest;
+}
+
+const builtInGroups = new Set(["", "apps", "batch", "autoscaling", "policy", "networking.k8s.io", "rbac.authorization.k8s.io", "storage.k8s.io", "scheduling.k8s.io", "apiextensions.k8s.io", "admissionregistration.k8s.io", "coordination.k8s.io", "discovery.k8s.io", "node.k8s.io", "certificates.k8s.io"]);
+const namespaceDefaults = new Set(["ResourceQuota", "LimitRange"]);
+const referenced = new Set(["ServiceAccount", "Role", "RoleBinding", "ConfigMap", "Secret", "PersistentVolumeClaim", "Service", "NetworkPolicy"]);
+const workloads = new Set(["Deployment", "StatefulSet", "DaemonSet", "CronJob"]);
+
+/** Where a kind goes when nothing else decides: what others refer to before what refers to it. */
+function rank(manifest: Manifest): number {
+    const group = manifest.apiVersion.includes("/") ? manifest.apiVersion.split("/")[0] : "";
+    if (!builtInGroups.has(group)) return 7; // a custom resource: after its definition and everything built in
+    if (manifest.kind === "Namespace") return 0;
+    if (!manifest.metadata.namespace) return 1;
+    if (namespaceDefaults.has(manifest.kind)) return 2; // before any pod, so quota and defaults apply
+    if (referenced.has(manifest.kind)) return 3;
+    if (manifest.kind === "Job") return 4; // e.g. the migrations that workloads wait for
+    if (workloads.has(manifest.kind)) return 5;
+    return 6; // what refers to workloads: autoscalers, disruption budgets, ingresses
+}
+
+/**
+ * The Kubernetes objects in an order that `kubectl apply -f` can follow on an empty cluster: by
+ * kind as above, and never before an object it depends on (its `dependsOn` and input sources).
+ */
+export function applyOrder(objects: RenderedObject[]): RenderedObject[] {
+    const byUrn = new Map(objects.map((object) => [object.resource.urn, object]));
+    const pending = objects.map((object, index) => ({ ...object, index, key: rank(object.manifest) }));
+    const done = new Set<string>();
+    const ordered: RenderedObject[] = [];
+    while (pending.length > 0) {
+        const ready = pending.filter((object) => object.resource.dependencies.every((urn) => !byUrn.has(urn) || done.has(urn)));
+        // A cycle cannot be ordered by dependencies; kind order then decides.
+        const next = (ready.length > 0 ? ready : pending).reduce((best, object) => (object.key < best.key || (object.key === best.key && object.index < best.index) ? object : best));
+        pending.splice(pending.indexOf(next), 1);
+        done.add(next.resource.urn);
+        ordered.push({ resource: next.resource, manifest: next.manifest });
+    }
+    return ordered;
+}
+
+// ------------------------------------------------------------------ output
+
+export function objectKey(manifest: Manifest): string {
+    return [manifest.kind, manifest.metadata.namespace ?? "", manifest.metadata.name ?? ""].join("/");
+}
+
+function fileName(manifest: Manifest): string {
+    return `${manifest.metadata.namespace ?? "cluster"}_${manifest.kind}_${manifest.metadata.name ?? "unnamed"}.yaml`.replace(/[^\w.-]/g, "-");
+}
+
+/** The list of files a render wrote, so that the next one removes only those. */
+const recordFile = ".render-files";
+
+/**
+ * Writes the render under `outDir` and returns the YAML of the previous render's objects by key.
+ * A file left from the previous render that this one does not
+ * write again is removed; nothing else in `outDir` is touched.
+ */
+function writeRender(evaluation: Evaluation, outDir: string, ordered: Manifest[], YAML: typeof import("yaml")): Map<string, string> {
+    const previous = new Map<string, string>();
+    const allFile = path.join(outDir, "all.yaml");
+    if (fs.existsSync(allFile)) {
+        for (const document of YAML.parseAllDocuments(fs.readFileSync(allFile, "utf8"))) {
+            const manifest = document.toJS() as Manifest | null;
+            if (manifest?.kind) previous.set(objectKey(manifest), YAML.stringify(manifest));
+        }
+    }
+    const recordPath = path.join(outDir, recordFile);
+    const before = fs.existsSync(recordPath) ? fs.readFileSync(recordPath, "utf8").split("\n").filter(Boolean) : [];
+    const files = new Map<string, string>();
+    const texts = ordered.map((manifest) => YAML.stringify(manifest, { sortMapEntries: false }));
+    ordered.forEach((manifest, index) => files.set(path.join("manifests", fileName(manifest)), texts[index]));
+    files.set("all.yaml", texts.map((text) => `---\n${text}`).join(""));
+    files.set("outputs.json", JSON.stringify(evaluation.outputs, null, 2) + "\n");
+    files.set("resources.json", JSON.stringify(evaluation.resources, null, 2) + "\n");
+    for (const [file, text] of files) {
+        fs.mkdirSync(path.dirname(path.join(outDir, file)), { recursive: true });
+        fs.writeFileSync(path.join(outDir, file), text);
+    }
+    for (const stale of before.filter((file) => !files.has(file) && !path.isAbsolute(file) && !file.split(path.sep).includes(".."))) {
+        fs.rmSync(path.join(outDir, stale), { force: true });
+    }
+    fs.writeFileSync(recordPath, [...files.keys()].join("\n") + "\n");
+    return previous;
+}
+
+function table(rows: string[][]): string {
+    const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+    return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd()).join("\n");
+}
+
+function summary(objects: Manifest[], outputs: Record<string, unknown>): string {
+    const rows = [["KIND", "NAMESPACE", "NAME"], ...objects.map((m) => [m.kind, m.metadata.namespace ?? "", m.metadata.name ?? ""])];
+    const outputRows = Object.entries(outputs).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]);
+    return `${table(rows)}\n\nOutputs:\n${table([["NAME", "VALUE"], ...outputRows])}`;
+}
+
+function diffText(objects: Manifest[], previous: Map<string, string>, YAML: typeof import("yaml"), patch: typeof import("diff").createTwoFilesPatch): string {
+    if (previous.size === 0) {
+        return "Diff: no previous render to compare with (every object is new).";
+    }
+    const current = new Map(objects.map((manifest) => [objectKey(manifest), YAML.stringify(manifest)]));
+    const added = [...current.keys()].filter((key) => !previous.has(key));
+    const removed = [...previous.keys()].filter((key) => !current.has(key));
+    const changed = [...current.keys()].filter((key) => previous.has(key) && previous.get(key) !== current.get(key));
+    const lines = [`Diff against the previous render: ${added.length} added, ${removed.length} removed, ${changed.length} changed.`];
+    lines.push(...added.map((key) => `+ ${key}`), ...removed.map((key) => `- ${key}`));
+    for (const key of changed) {
+        lines.push(`~ ${key}`, patch(`previous/${key}`, `current/${key}`, previous.get(key)!, current.get(key)!).split("\n").slice(1).join("\n").trimEnd());
+    }
+    return lines.join("\n");
+}
+
+export interface Render {
+    evaluation: Evaluation;
+    /** The Kubernetes objects in apply order. */
+    objects: RenderedObject[];
+    /** The YAML of each object of the previous render in the same place, by `objectKey`. */
+    previous: Map<string, string>;
+}
+
+/** Evaluates a stack offline and writes its render under `outDir`. */
+export async function renderStack(stack: string, outDir: string): Promise<Render> {
+    const offline = require("./offline") as typeof import("./offline");
+    const evaluation = await offline.evaluateProgram(stack, offline.readStackSettings(stack));
+    const objects = applyOrder(evaluation.resources.filter((resource) => offline.manifestsOf([resource]).length === 1).map((resource) => ({ resource, manifest: offline.manifestsOf([resource])[0] })));
+    const previous = writeRender(evaluation, outDir, objects.map((object) => object.manifest), require("yaml") as typeof import("yaml"));
+    return { evaluation, objects, previous };
+}
+
+async function main(): Promise<number> {
+    const root = path.resolve(__dirname, "..", "..");
+    const options = parseOptions(process.argv.slice(2), root);
+    if ("exitCode" in options) {
+        (options.exitCode === 0 ? console.log : console.error)(options.message);
+        return options.exitCode;
+    }
+    const started = process.hrtime.bigint();
+    const render = await renderStack(options.stack, options.outDir);
+    const millis = Number(process.hrtime.bigint() - started) / 1e6;
+    const manifests = render.objects.map((object) => object.manifest);
+    console.log(summary(manifests, render.evaluation.outputs));
+    if (options.diff) {
+        console.log(`\n${diffText(manifests, render.previous, require("yaml") as typeof import("yaml"), (require("diff") as typeof import("diff")).createTwoFilesPatch)}`);
+    }
+    const where = path.relative(process.cwd(), options.outDir) || ".";
+    console.log(`\nRendered stack "${options.stack}": ${render.evaluation.resources.length} resources, ${manifests.length} Kubernetes objects in ${where} (${millis.toFixed(0)} ms); kubectl apply -f ${path.join(where, "all.yaml")}`);
+    return 0;
+}
+
+if (require.main === module) {
+    main().then(
+        (code) => process.exit(code),
+        (error: unknown) => {
+            console.error(error instanceof Error ? error.message : error);
+            process.exit(1);
+        },
+    );
+}

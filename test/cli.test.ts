@@ -4,7 +4,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { configReference, readmePath, withReference } from "../scripts/config-docs";
-import { projectRoot, secretMarker, type RegisteredResource } from "../scripts/offline";
+import * as YAML from "yaml";
+import { projectRoot, secretMarker, type Manifest, type RegisteredResource } from "../scripts/offline";
 
 const renderScript = path.join(projectRoot, "bin", "scripts", "render.js");
 
@@ -12,12 +13,23 @@ function runRender(...args: string[]) {
     return spawnSync(process.execPath, [renderScript, ...args], { cwd: projectRoot, encoding: "utf8" });
 }
 
+/** A stack file at the project's top for one test: prod's config with `extra` appended. */
+function withStackFile(stack: string, extra: string, body: () => void): void {
+    const file = path.join(projectRoot, `Pulumi.${stack}.yaml`);
+    fs.writeFileSync(file, `${fs.readFileSync(path.join(projectRoot, "Pulumi.prod.yaml"), "utf8")}\n${extra}`);
+    try {
+        body();
+    } finally {
+        fs.rmSync(file);
+    }
+}
+
 describe("npm run render", () => {
     let outDir: string;
-    before(() => (outDir = fs.mkdtempSync(path.join(os.tmpdir(), "appstack-render-"))));
-    after(() => fs.rmSync(outDir, { recursive: true, force: true }));
+    beforeEach(() => (outDir = fs.mkdtempSync(path.join(os.tmpdir(), "appstack-render-"))));
+    afterEach(() => fs.rmSync(outDir, { recursive: true, force: true }));
 
-    it("writes one manifest per Kubernetes object and every resource", () => {
+    it("writes one manifest per Kubernetes object, every resource and the outputs", () => {
         const result = runRender("--stack", "prod", "--out", outDir);
         assert.equal(result.status, 0, result.stderr);
         const resources = JSON.parse(fs.readFileSync(path.join(outDir, "resources.json"), "utf8")) as RegisteredResource[];
@@ -26,22 +38,84 @@ describe("npm run render", () => {
         for (const resource of resources) {
             assert.deepEqual(Object.keys(resource).slice(0, 5), ["urn", "type", "name", "parent", "provider"]);
         }
+        const outputs = JSON.parse(fs.readFileSync(path.join(outDir, "outputs.json"), "utf8")) as Record<string, unknown>;
+        assert.equal(outputs.namespace, "appstack-prod");
+    });
+
+    it("writes one file in an order kubectl apply can follow on an empty cluster", () => {
+        assert.equal(runRender("--stack", "prod", "--out", outDir).status, 0);
+        const objects = YAML.parseAllDocuments(fs.readFileSync(path.join(outDir, "all.yaml"), "utf8")).map((d) => d.toJS() as Manifest);
+        assert.equal(objects.length, fs.readdirSync(path.join(outDir, "manifests")).length);
+        const position = (kind: string, name?: string) => objects.findIndex((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+        assert.equal(objects[0].kind, "Namespace");
+        for (const kind of ["ServiceAccount", "ConfigMap", "Secret", "Service", "ResourceQuota"]) {
+            assert.ok(position(kind) < position("Deployment") && position(kind) < position("Job"), `${kind} after a workload`);
+        }
+        assert.ok(position("Job") < position("Deployment", "appstack-api"), "the api before the migrations it waits for");
+        assert.ok(position("Deployment") < position("HorizontalPodAutoscaler"));
+    });
+
+    it("prints a table of the objects and the outputs", () => {
+        const result = runRender("--stack", "prod", "--out", outDir);
+        assert.match(result.stdout, /^KIND +NAMESPACE +NAME\nNamespace +appstack-prod\n/);
+        assert.match(result.stdout, /\nDeployment +appstack-prod +appstack-api\n/);
+        assert.match(result.stdout, /\nOutputs:\nNAME +VALUE\n(.*\n)*namespace +appstack-prod\n/);
+    });
+
+    it("--diff names the objects added, removed and changed, with a unified diff", () => {
+        assert.equal(runRender("--stack", "prod", "--out", outDir).status, 0);
+        withStackFile("render-diff-test", "  appstack:api:\n    replicas: 7\n    autoscaling: { enabled: false }\n", () => {
+            const result = runRender("--stack", "render-diff-test", "--out", outDir, "--diff");
+            assert.equal(result.status, 0, result.stderr);
+            assert.match(result.stdout, /Diff against the previous render: 0 added, 1 removed, 1 changed/);
+            assert.match(result.stdout, /\n- HorizontalPodAutoscaler\/appstack-prod\/appstack-api\n/);
+            assert.match(result.stdout, /\n~ Deployment\/appstack-prod\/appstack-api\n--- previous\/Deployment/);
+            assert.match(result.stdout, /\n\+  replicas: 7\n/);
+        });
+        const again = runRender("--stack", "render-diff-test", "--out", outDir, "--diff");
+        assert.equal(again.status, 1, "the test stack file is gone");
+    });
+
+    it("--out removes only the files it wrote before", () => {
+        fs.mkdirSync(path.join(outDir, "manifests"));
+        fs.writeFileSync(path.join(outDir, "manifests", "mine.yaml"), "kept");
+        fs.writeFileSync(path.join(outDir, "notes.txt"), "kept");
+        assert.equal(runRender("--stack", "prod", "--out", outDir).status, 0);
+        withStackFile("render-out-test", "  appstack:api:\n    autoscaling: { enabled: false }\n", () => {
+            assert.equal(runRender("--stack", "render-out-test", "--out", outDir).status, 0);
+        });
+        const files = fs.readdirSync(path.join(outDir, "manifests"));
+        assert.ok(files.includes("mine.yaml") && fs.existsSync(path.join(outDir, "notes.txt")));
+        assert.ok(!files.some((file) => file.includes("HorizontalPodAutoscaler_appstack-api")), "the stale file of the first render");
+    });
+
+    it("accepts the stack as Pulumi writes it, ORG/STACK", () => {
+        const result = runRender("--stack", "acme/prod", "--out", outDir);
+        assert.equal(result.status, 0, result.stderr);
+        assert.match(result.stdout, /Rendered stack "prod"/);
+    });
+
+    it("answers --help, and reports argument errors with the usage before loading the program", () => {
+        const help = runRender("--help");
+        assert.equal(help.status, 0);
+        assert.match(help.stdout, /^usage: npm run render -- --stack NAME/);
+        for (const args of [["--stak", "prod"], [], ["--stack", "a/b/prod"], ["--stack", "prod", "extra"]]) {
+            const result = runRender(...args, "--out", outDir);
+            assert.equal(result.status, 2, `${args.join(" ")}: ${result.stderr}`);
+            assert.match(result.stderr, /usage: npm run render|expected NAME/);
+            assert.deepEqual(fs.readdirSync(outDir), []);
+        }
     });
 
     it("turns encrypted secure: values into placeholders and masks them", () => {
-        const stackFile = path.join(projectRoot, "Pulumi.render-secure-test.yaml");
-        const prod = fs.readFileSync(path.join(projectRoot, "Pulumi.prod.yaml"), "utf8");
-        fs.writeFileSync(stackFile, `${prod}\n  appstack:secrets:\n    SECRET_KEY:\n      secure: v1:AAAABBBBCCCC\n`);
-        try {
+        withStackFile("render-secure-test", "  appstack:secrets:\n    SECRET_KEY:\n      secure: v1:AAAABBBBCCCC\n", () => {
             const result = runRender("--stack", "render-secure-test", "--out", outDir);
             assert.equal(result.status, 0, result.stderr);
             const text = fs.readFileSync(path.join(outDir, "resources.json"), "utf8");
             assert.ok(!text.includes("v1:AAAABBBBCCCC") && !text.includes("[secure"));
             const secret = (JSON.parse(text) as RegisteredResource[]).find((r) => r.type === "kubernetes:core/v1:Secret")!;
             assert.equal((secret.inputs as any).stringData, secretMarker);
-        } finally {
-            fs.rmSync(stackFile);
-        }
+        });
     });
 
     it("exits non-zero on invalid config with the problems and no stack trace", () => {
