@@ -1,9 +1,11 @@
+import * as pulumi from "@pulumi/pulumi";
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { evaluate, listStacks } from "../scripts/offline";
+import { listStacks, projectRoot } from "../scripts/offline";
 import { ConfigError, loadStackConfig, parseStackConfig } from "../stacks/load";
 import { stackFileVariable } from "../stacks/stack-file";
 import { clone, render, renderCommitted, renderInvalid, stackValues } from "./support";
@@ -317,29 +319,65 @@ describe("secret values, checked one by one", () => {
         assert.equal(read, 0);
     });
 
-    it("reads Pulumi.<stack>.yaml from the project's directory, as under the engine", async () => {
+    // As the engine runs the program: a process of its own, told the project's directory by the
+    // variable the language host sets, the config in the runtime, and no APPSTACK_STACK_FILE.
+    function loadInProject(env: Record<string, string>, cwd: string): string {
+        const script = `
+            const pulumi = require(${JSON.stringify(require.resolve("@pulumi/pulumi"))});
+            pulumi.runtime.setAllConfig(${JSON.stringify({ ...base(), "appstack:secrets": JSON.stringify({ A: "x", B: "y" }) })}, ["appstack:secrets"]);
+            pulumi.runtime.setMocks({ newResource: () => ({}), call: () => ({}) }, "appstack", "file-test");
+            try {
+                require(${JSON.stringify(path.join(projectRoot, "bin", "stacks", "load.js"))}).loadStackConfig();
+                console.log("accepted");
+            } catch (error) {
+                console.log(error.problems.map((p) => p.path).join());
+            }`;
+        const { [stackFileVariable]: _, ...inherited } = process.env;
+        const result = spawnSync(process.execPath, ["-e", script], { cwd, env: { ...inherited, ...env }, encoding: "utf8" });
+        assert.equal(result.status, 0, result.stderr);
+        return result.stdout.trim();
+    }
+
+    function project(): string {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "appstack-project-"));
         fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: appstack\nruntime: nodejs\nstackConfigDir: stacks\n");
         fs.mkdirSync(path.join(dir, "stacks"));
         fs.writeFileSync(path.join(dir, "stacks", "Pulumi.file-test.yaml"), YAML.stringify({ config: { "appstack:secrets": { A: "x", B: secure } } }));
-        const config = { ...base(), "appstack:secrets": JSON.stringify({ A: "x", B: "y" }) };
+        return dir;
+    }
+
+    it("reads Pulumi.<stack>.yaml in the project directory the engine names, under its stackConfigDir", () => {
+        const dir = project();
+        try {
+            assert.equal(loadInProject({ PULUMI_NODEJS_ROOT_DIRECTORY: dir }, os.tmpdir()), "secrets.A");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("reads Pulumi.<stack>.yaml in the working directory when the engine names no project directory", async () => {
+        const dir = project();
         const cwd = process.cwd();
         const named = process.env[stackFileVariable];
         delete process.env[stackFileVariable];
         process.chdir(dir);
         try {
-            const evaluation = evaluate("file-test", { config, secretKeys: ["appstack:secrets"], written: {} }, async () => {
-                delete process.env[stackFileVariable];
-                loadStackConfig();
-            });
-            await assert.rejects(evaluation, (error: unknown) => error instanceof ConfigError && error.problems.map((p) => p.path).join() === "secrets.A");
+            pulumi.runtime.setAllConfig({ ...base(), "appstack:secrets": JSON.stringify({ A: "x", B: "y" }) }, ["appstack:secrets"]);
+            await pulumi.runtime.setMocks({ newResource: () => ({ id: undefined, state: {} }), call: () => ({}) }, "appstack", "file-test");
+            assert.throws(loadStackConfig, (error: unknown) => error instanceof ConfigError && error.problems.map((p) => p.path).join() === "secrets.A");
         } finally {
             process.chdir(cwd);
-            if (named !== undefined) process.env[stackFileVariable] = named;
+            restore(stackFileVariable, named);
             fs.rmSync(dir, { recursive: true, force: true });
         }
     });
 });
+
+function restore(variable: string, value: string | undefined): void {
+    if (value !== undefined) {
+        process.env[variable] = value;
+    }
+}
 
 describe("ConfigError", () => {
     it("keeps the error's stack trace and names the stack apart", () => {
