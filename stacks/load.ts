@@ -43,6 +43,11 @@ export interface ConfigSource {
     /** Every value as the engine hands it to the program: `namespace:key` to text. */
     config: Record<string, string>;
     /**
+     * The Pulumi project's name, the namespace `pulumi config set KEY` writes to when KEY has none:
+     * in a project renamed from appstack, such keys would be ignored.
+     */
+    project?: string;
+    /**
      * The keys the engine marks secret. It marks a whole top-level key as soon as one value under
      * it is secret, so this alone cannot tell a plain value beside a secret one.
      */
@@ -60,6 +65,7 @@ export function loadStackConfig(): StackConfig {
     const stack = pulumi.getStack();
     return parseStackConfig(stack, {
         config,
+        project: pulumi.getProject(),
         secretKeys: new Set(Object.keys(config).filter(isSecretConfigKey)),
         written: () => readWrittenConfig(stackFilePath(stack)),
     });
@@ -103,7 +109,7 @@ function readYaml(file: string): unknown {
  * problem at once.
  */
 export function parseStackConfig(stack: string, source: ConfigSource): StackConfig {
-    const { values, problems } = ownValues(source.config);
+    const { values, problems } = ownValues(source.config, source.project);
     const environment = presetName(values.environment);
     const replaced = new Set<string>();
     const merged = withPreset(values, environment, replaced);
@@ -122,7 +128,7 @@ export function parseStackConfig(stack: string, source: ConfigSource): StackConf
  * The values of the `appstack:` namespace, keyed without it, and a problem for each key whose
  * namespace looks like a misspelling of it: such a key would be ignored without a word.
  */
-function ownValues(config: Record<string, string>): { values: Record<string, unknown>; problems: ConfigProblem[] } {
+function ownValues(config: Record<string, string>, project = configNamespace): { values: Record<string, unknown>; problems: ConfigProblem[] } {
     const values: Record<string, unknown> = {};
     const problems: ConfigProblem[] = [];
     for (const [fullKey, text] of Object.entries(config)) {
@@ -131,6 +137,12 @@ function ownValues(config: Record<string, string>): { values: Record<string, unk
         const key = fullKey.slice(colon + 1);
         if (namespace === configNamespace) {
             values[key] = parseConfigText(text);
+        } else if (namespace === project) {
+            problems.push({
+                path: fullKey,
+                got: `a key in namespace "${namespace}", the project's name, which nothing reads`,
+                allowed: `\`${configNamespace}:${key}\`: the program's settings stay under ${configNamespace}: whatever the project is named (\`pulumi config set ${configNamespace}:${key} ...\`)`,
+            });
         } else if (editDistance(namespace.toLowerCase(), configNamespace) <= 2) {
             // Providers' namespaces (kubernetes:, aws:, azure-native:, pulumi:...) are all far
             // from this one; a namespace this near is a typo whose keys nothing would read.

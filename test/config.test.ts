@@ -283,19 +283,29 @@ describe("stack configuration that is accepted", () => {
     });
 });
 
+/** Minimal engine-form config of a valid stack. */
+const base = () => ({ "appstack:environment": "dev", "appstack:target": JSON.stringify({ kind: "existing", context: "c" }), "appstack:image": JSON.stringify({ repository: "r", tag: "1" }) });
+const problemPaths = (run: () => unknown) => {
+    try {
+        run();
+    } catch (error) {
+        assert.ok(error instanceof ConfigError);
+        return error.problems.map((p) => p.path);
+    }
+    return [];
+};
+
+describe("keys outside the appstack: namespace", () => {
+    it("names a key set in a renamed project's own namespace, which nothing would read", () => {
+        const config = { ...base(), "shop:api": JSON.stringify({ replicas: 3 }) };
+        assert.deepEqual(problemPaths(() => parseStackConfig("s", { config, project: "shop", secretKeys: new Set(), written: () => undefined })), ["shop:api"]);
+        assert.deepEqual(problemPaths(() => parseStackConfig("s", { config, project: "appstack", secretKeys: new Set(), written: () => undefined })), []);
+    });
+});
+
 describe("secret values, checked one by one", () => {
-    const base = () => ({ "appstack:environment": "dev", "appstack:target": JSON.stringify({ kind: "existing", context: "c" }), "appstack:image": JSON.stringify({ repository: "r", tag: "1" }) });
     const parse = (config: Record<string, string>, secretKeys: string[], written: Record<string, unknown> | undefined) => () =>
         parseStackConfig("s", { config, secretKeys: new Set(secretKeys), written: () => written });
-    const problemPaths = (run: () => unknown) => {
-        try {
-            run();
-        } catch (error) {
-            assert.ok(error instanceof ConfigError);
-            return error.problems.map((p) => p.path);
-        }
-        return [];
-    };
 
     it("takes a whole map encrypted at once", () => {
         const config = { ...base(), "appstack:secrets": JSON.stringify({ A: "x", B: "y" }) };
