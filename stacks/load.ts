@@ -125,8 +125,9 @@ export function parseStackConfig(stack: string, source: ConfigSource): StackConf
 }
 
 /**
- * The values of the `appstack:` namespace, keyed without it, and a problem for each key whose
- * namespace looks like a misspelling of it: such a key would be ignored without a word.
+ * The values of the `appstack:` namespace, keyed without it, and a problem for each key that would
+ * be ignored without a word: in a namespace that looks like a misspelling of it, or in a renamed
+ * project's own namespace.
  */
 function ownValues(config: Record<string, string>, project = configNamespace): { values: Record<string, unknown>; problems: ConfigProblem[] } {
     const values: Record<string, unknown> = {};
