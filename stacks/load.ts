@@ -3,14 +3,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import { presets, type Environment } from "./presets";
-import { stackConfigSchema, type StackConfig } from "./schema";
+import { secretValues, stackConfigSchema, type StackConfig } from "./schema";
 import { closest, editDistance } from "./spelling";
 import { stackFileVariable } from "./stack-file";
 
 export const configNamespace = "appstack";
-
-/** Keys whose every value must come from `pulumi config set --secret`: they are credentials. */
-const secretOnlyKeys = [["secrets"], ["target", "kubeconfig"]] as const;
 
 
 export interface ConfigProblem {
@@ -117,7 +114,7 @@ export function parseStackConfig(stack: string, source: ConfigSource): StackConf
     if (!result.success) {
         problems.push(...result.error.issues.flatMap((issue) => describeIssue(issue, merged, replaced)));
     }
-    problems.push(...plaintextSecrets(values, source));
+    problems.push(...plaintextSecrets(merged, source));
     if (!result.success || problems.length > 0) {
         throw new ConfigError(stack, problems);
     }
@@ -233,33 +230,44 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * A value under a secret-only key that is not a secret in the stack file. The engine marks
- * secrecy per top-level key only, so each value is checked as written in the stack file; a key
- * the stack file does not hold (set by an environment or another file) has the engine's mark.
+ * A value under a key the schema marks secret-only that is not a secret in the stack file. The
+ * engine marks secrecy per top-level key only, so each value is checked as written in the stack
+ * file; a key the stack file does not hold (set by an environment or another file) has the
+ * engine's mark.
  */
-function plaintextSecrets(values: Record<string, unknown>, source: ConfigSource): ConfigProblem[] {
-    const leaves = secretOnlyKeys.flatMap((key) => leavesUnder(valueAt(values, [...key]), [...key]));
+function plaintextSecrets(merged: Record<string, unknown>, source: ConfigSource): ConfigProblem[] {
+    const leaves = secretOnlyLeaves(stackConfigSchema, merged, [], undefined);
     if (leaves.length === 0) {
         return [];
     }
     const written = source.written();
     return leaves
-        .filter((leaf) => !isSecretLeaf(leaf, source.secretKeys, written))
-        .map((leaf) => {
-            const key = formatPath(leaf);
+        .filter(({ at }) => !isSecretLeaf(at, source.secretKeys, written))
+        .map(({ at, example }) => {
+            const key = formatPath(at);
             return {
                 path: key,
                 got: "a plain-text value",
-                allowed: `a secret, encrypted in the stack file: \`pulumi config set --secret --path '${key}' ${leaf[0] === "target" ? "< kubeconfig" : "VALUE"}\``,
+                allowed: `a secret, encrypted in the stack file: \`pulumi config set --secret --path '${key}' ${example}\``,
             };
         });
 }
 
-function leavesUnder(value: unknown, at: PropertyKey[]): PropertyKey[][] {
-    if (isPlainObject(value)) {
-        return Object.entries(value).flatMap(([key, item]) => leavesUnder(item, [...at, key]));
+/** The values under secret-only keys, found by walking the value alongside its schema. */
+function secretOnlyLeaves(schema: z.ZodType | undefined, value: unknown, at: PropertyKey[], example: string | undefined): { at: PropertyKey[]; example: string }[] {
+    let shape = unwrapOptional(schema);
+    const marked = example ?? (schema && secretValues.get(schema)?.example) ?? (shape && secretValues.get(shape)?.example);
+    if (shape instanceof z.ZodDiscriminatedUnion && isPlainObject(value)) {
+        shape = unionOption(shape, value[shape.def.discriminator]);
     }
-    return value === undefined ? [] : [at];
+    if (isPlainObject(value)) {
+        return Object.entries(value).flatMap(([key, item]) => secretOnlyLeaves(childSchema(shape, key), item, [...at, key], marked));
+    }
+    if (Array.isArray(value)) {
+        const element = shape instanceof z.ZodArray ? (shape.element as z.ZodType) : undefined;
+        return value.flatMap((item, index) => secretOnlyLeaves(element, item, [...at, index], marked));
+    }
+    return marked !== undefined && value !== undefined ? [{ at, example: marked }] : [];
 }
 
 function isSecretLeaf(leaf: PropertyKey[], secretKeys: ReadonlySet<string>, written: Record<string, unknown> | undefined): boolean {

@@ -16,6 +16,18 @@ const dnsLabel = z
 /** A DNS-1035 label, as Service names must be: the app name starts every Service's name. */
 const appName = dnsLabel.regex(/^[a-z]/, "starting with a letter (Service names are built from it)");
 
+/**
+ * Keys whose every value must be a secret in the stack file (`pulumi config set --secret`), with
+ * what to pass in the command that sets one. Mark a credential with `secretValue(...)`: the loader
+ * checks each value under a marked key as the stack file writes it.
+ */
+export const secretValues = z.registry<{ example: string }>();
+
+function secretValue<T extends z.ZodType>(schema: T, example = "VALUE"): T {
+    secretValues.add(schema, { example });
+    return schema;
+}
+
 const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name: letters, digits and '_', not starting with a digit");
 
 const port = z.number().int("a whole number").min(1, "a port from 1 to 65535").max(65535, "a port from 1 to 65535");
@@ -310,7 +322,7 @@ const target = z
         z
             .strictObject({
                 kind: z.literal("existing"),
-                kubeconfig: z.string().min(1).optional().describe("kubeconfig contents (secret) of an existing cluster"),
+                kubeconfig: secretValue(z.string().min(1), "< kubeconfig").optional().describe("kubeconfig contents (secret) of an existing cluster"),
                 context: z.string().min(1).optional().describe("context to use: in `kubeconfig`, or by name in the ambient kubeconfig when `kubeconfig` is not set"),
             })
             .superRefine((value, ctx) => {
@@ -355,7 +367,7 @@ export const stackConfigSchema = z
         topologySpread: z.boolean().describe("spread replicas across nodes and zones"),
         runAsUser: z.number().int().min(10000, "at least 10000").max(2147483647).describe("UID (and GID) every container runs as"),
         settings: z.record(envVarName, z.string()).describe("plain settings for every workload, in a ConfigMap"),
-        secrets: z.record(envVarName, z.string()).describe("secret settings for every workload, in a Secret (set each with --secret)"),
+        secrets: secretValue(z.record(envVarName, z.string())).describe("secret settings for every workload, in a Secret (set each with --secret)"),
         api: api.describe("the HTTP API"),
         workers: uniqueNames(z.array(worker), "workers").describe("background workers (queue consumers)"),
         frontend: frontend.describe("the static frontend"),

@@ -71,7 +71,7 @@ const cases: BadConfig[] = [
     {
         what: "a plain-text kubeconfig beside an encrypted context",
         change: (v) => (v.target = { kind: "existing", kubeconfig: "apiVersion: v1", context: secure }),
-        expect: [["target.kubeconfig", /got a plain-text value; allowed: a secret/]],
+        expect: [["target.kubeconfig", /got a plain-text value; allowed: a secret.*`pulumi config set --secret --path 'target.kubeconfig' < kubeconfig`/]],
         fine: ["target.context"],
     },
     {
