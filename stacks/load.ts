@@ -7,8 +7,7 @@ import { secretValues, stackConfigSchema, type StackConfig } from "./schema";
 import { closest, editDistance } from "./spelling";
 import { stackFileVariable } from "./stack-file";
 
-export const configNamespace = "appstack";
-
+const configNamespace = "appstack";
 
 export interface ConfigProblem {
     path: string;
