@@ -7,7 +7,9 @@ import * as path from "node:path";
 import * as YAML from "yaml";
 import { listStacks, projectRoot } from "../scripts/offline";
 import { ConfigError, loadStackConfig, parseStackConfig } from "../stacks/load";
+import { stackConfigSchema } from "../stacks/schema";
 import { stackFileVariable } from "../stacks/stack-file";
+import { z } from "zod";
 import { clone, render, renderCommitted, renderInvalid, stackValues } from "./support";
 
 // Every invalid configuration stops the program before it registers anything but the stack
@@ -273,6 +275,12 @@ describe("stack configuration that is accepted", () => {
             assert.equal((rendered.find("CronJob", "appstack-cron-sync") as any).spec.timeZone, zone);
         });
     }
+
+    it("takes every time zone Node lists", () => {
+        const timeZone = (stackConfigSchema.shape.cronJobs.element as unknown as z.ZodObject).shape.timeZone as z.ZodType;
+        const refused = Intl.supportedValuesOf("timeZone").filter((zone) => !timeZone.safeParse(zone).success);
+        assert.deepEqual(refused, []);
+    });
 
     it("takes a prod image pinned by digest", async () => {
         const rendered = await renderDev((v) => {
