@@ -120,14 +120,24 @@ describe("npm run render", () => {
 
     it("exits non-zero on invalid config with the problems and no stack trace", () => {
         const stackFile = path.join(projectRoot, "Pulumi.render-invalid-test.yaml");
-        fs.writeFileSync(stackFile, "config:\n  appstack:environment: prod\n  appstack:target: {kind: existing}\n  appstack:image: {repository: ghcr.io/acme/app, tag: latest}\n");
+        const config = [
+            "appstack:environment: prod",
+            "appstack:target: {kind: existing}",
+            "appstack:image: {repository: ghcr.io/acme/app, tag: latest}",
+            "appstak:ingress: {enabled: false}",
+            "appstack:secrets: {A: plain, B: {secure: v1:AAAABBBBCCCC}}",
+        ];
+        fs.writeFileSync(stackFile, `config:\n${config.map((line) => `  ${line}\n`).join("")}`);
         try {
             const result = runRender("--stack", "render-invalid-test", "--out", outDir);
             assert.equal(result.status, 1);
-            assert.match(result.stderr, /Invalid configuration of stack "render-invalid-test": 3 problems/);
+            assert.match(result.stderr, /Invalid configuration of stack "render-invalid-test": 5 problems/);
             assert.match(result.stderr, /target\.kubeconfig/);
             assert.match(result.stderr, /image\.tag: got "latest"/);
             assert.match(result.stderr, /image\.digest: got nothing; allowed: a digest/);
+            assert.match(result.stderr, /appstak:ingress: got a key in namespace "appstak".*did you mean `appstack:ingress`/);
+            assert.match(result.stderr, /secrets\.A: got a plain-text value/);
+            assert.doesNotMatch(result.stderr, /secrets\.B/);
             assert.doesNotMatch(result.stderr, /\n\s+at /);
         } finally {
             fs.rmSync(stackFile);
