@@ -8,7 +8,7 @@ import type { DataStoreConnection } from "./data/connection";
 import { cronJobComponent, migrationsJobName, objectName, workerComponent } from "./names";
 import type { NetworkPeer, NetworkRule } from "./network";
 import { policyRules } from "./network";
-import { appLabels, checksumOf, hardenedContainer, hardenedPodSpec, type AppEnvironment } from "./pod";
+import { appLabels, hardenedContainer, hardenedPodSpec, type AppEnvironment } from "./pod";
 import { servingPortName, Workload, type WorkloadSpec } from "./workload";
 
 type ResourceRequirements = inputs.core.v1.ResourceRequirements;
@@ -125,17 +125,22 @@ export class App extends pulumi.ComponentResource {
             ...args.secrets,
             ...Object.assign({}, ...args.dataStores.map((store) => store.secrets)),
         };
-        const settings = new core.ConfigMap(`${name}-settings`, { metadata: metadata("settings"), data: plainSettings }, child);
-        const secret = new core.Secret(
-            `${name}-secrets`,
-            { metadata: metadata("secrets"), type: "Opaque", stringData: secretSettings },
-            { ...child, additionalSecretOutputs: ["stringData"] },
-        );
+        // Settings and secrets are immutable objects with a name the provider makes up: a change
+        // of content creates a new object under a new name, so every pod that reads them rolls
+        // because its reference changed, a rollback brings the old content back, and a removed key
+        // is gone with the old object (deleted once nothing refers to it any more). No name or
+        // annotation is derived from the values.
+        const contentMetadata = (component: string) => ({ namespace: args.namespace, labels: appLabels(appName, component) });
+        const settings = new core.ConfigMap(`${name}-settings`, { metadata: contentMetadata("settings"), immutable: true, data: plainSettings }, child);
+        const secretKeys = Object.keys(secretSettings);
+        // A stack without secrets has no Secret: an empty one would show a change on every preview.
+        const secret =
+            secretKeys.length > 0
+                ? new core.Secret(`${name}-secrets`, { metadata: contentMetadata("secrets"), immutable: true, type: "Opaque", stringData: secretSettings }, child)
+                : undefined;
         const env: AppEnvironment = {
             configMapName: settings.metadata.name,
-            secretName: secret.metadata.name,
-            secretKeys: Object.keys(secretSettings),
-            checksum: checksumOf({ ...plainSettings, ...secretSettings }),
+            secrets: secret ? { name: secret.metadata.name, keys: secretKeys } : undefined,
         };
         const storeRules: NetworkRule[] = args.dataStores.map((store) => store.endpoint);
         const ingressSources = args.ingress?.sources ?? [];

@@ -1,6 +1,5 @@
 import type * as inputs from "@pulumi/kubernetes/types/input";
-import { createHash } from "node:crypto";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 
 type PodSpec = inputs.core.v1.PodSpec;
 type Container = inputs.core.v1.Container;
@@ -25,25 +24,21 @@ export function selectorLabels(appName: string, component: string): Record<strin
     };
 }
 
-/** Where the application's settings live, and what a change of them must roll. */
+/** Where the application's settings live. */
 export interface AppEnvironment {
     /** ConfigMap of plain settings, loaded whole. */
     configMapName: pulumi.Input<string>;
-    /** Secret of credentials; each key becomes one variable through a secretKeyRef. */
-    secretName: pulumi.Input<string>;
-    secretKeys: string[];
-    /** Hash of settings and secrets; a new value rolls every pod that reads them. */
-    checksum: pulumi.Input<string>;
+    /** Secret of credentials, each key one variable through a secretKeyRef; absent: none. */
+    secrets?: { name: pulumi.Input<string>; keys: string[] };
 }
 
 function environmentVariables(env: AppEnvironment | undefined, plain: Record<string, string>): EnvVar[] {
+    const secrets = env?.secrets;
     return [
         ...Object.entries(plain).map(([name, value]) => ({ name, value })),
-        ...(env?.secretKeys ?? []).map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: env!.secretName, key } } })),
+        ...(secrets?.keys ?? []).map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: secrets!.name, key } } })),
     ];
 }
-
-export const configChecksumAnnotation = "appstack.dev/config-checksum";
 
 export interface HardenedContainerArgs {
     name: string;
@@ -105,14 +100,4 @@ export function hardenedPodSpec(
         volumes: [{ name: tmpVolumeName, emptyDir: { sizeLimit: "256Mi" } }],
         ...extra,
     };
-}
-
-/** A stable hash of settings, secrets included, that reveals none of them. */
-export function checksumOf(values: pulumi.Input<Record<string, pulumi.Input<string>>>): pulumi.Output<string> {
-    return pulumi.unsecret(
-        pulumi.output(values).apply((resolved) => {
-            const canonical = JSON.stringify(Object.entries(resolved).sort(([a], [b]) => a.localeCompare(b)));
-            return createHash("sha256").update(canonical).digest("hex");
-        }),
-    );
 }

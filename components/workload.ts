@@ -7,7 +7,7 @@ import type * as inputs from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import * as names from "./names";
 import { policyRules, type NetworkRule } from "./network";
-import { appLabels, configChecksumAnnotation, hardenedContainer, hardenedPodSpec, selectorLabels, type AppEnvironment } from "./pod";
+import { appLabels, hardenedContainer, hardenedPodSpec, selectorLabels, type AppEnvironment } from "./pod";
 
 type Probe = inputs.core.v1.Probe;
 
@@ -127,7 +127,7 @@ export class Workload extends pulumi.ComponentResource {
                     selector: { matchLabels: selector },
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
                     template: {
-                        metadata: { labels, annotations: args.env ? { [configChecksumAnnotation]: args.env.checksum } : undefined },
+                        metadata: { labels },
                         spec: hardenedPodSpec(args.runAsUser, this.serviceAccount.metadata.name, [container], {
                             automountServiceAccountToken: args.mountServiceAccountToken ?? false,
                             terminationGracePeriodSeconds: args.terminationGracePeriodSeconds,

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -169,7 +170,7 @@ function restoreVariable(name: string, value: string | undefined): void {
 async function evaluateWithConfig(stack: string, program: () => Promise<Record<string, unknown> | void>, registered: RegisteredResource[]): Promise<Evaluation> {
     await pulumi.runtime.setMocks(
         {
-            newResource: (args) => ({ id: args.custom ? `${args.name}-id` : undefined, state: args.inputs }),
+            newResource: (args) => ({ id: args.custom ? `${args.name}-id` : undefined, state: withAutoName(args.type, args.name, args.inputs) }),
             call: (args) => args.inputs,
         },
         projectName,
@@ -210,7 +211,7 @@ function recordRegistrations(resources: RegisteredResource[]): RegisteredResourc
                     custom: req.getCustom(),
                     protect: req.getProtect(),
                     dependencies: req.getDependenciesList(),
-                    inputs: maskSecrets(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+                    inputs: maskSecrets(withAutoName(req.getType(), req.getName(), req.getObject()?.toJavaScript() ?? {})) as Record<string, unknown>,
                 });
             }
             callback(err, response);
@@ -225,6 +226,19 @@ async function settled(): Promise<void> {
     await runtime.waitForRPCs?.();
 }
 
+/**
+ * A Kubernetes object registered without a name gets one from the provider: the resource's name
+ * and a random suffix. Here the suffix is derived from the resource's name, so renders are stable.
+ */
+function withAutoName(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+    const autoNamed = type.startsWith("kubernetes:") && typeof inputs.metadata === "object" && inputs.metadata !== null && inputs.metadata.name === undefined;
+    if (!autoNamed) {
+        return inputs;
+    }
+    const suffix = createHash("sha256").update(name).digest("hex").slice(0, 8);
+    return { ...inputs, metadata: { ...inputs.metadata, name: `${name}-${suffix}` } };
+}
+
 /** Replaces secrets by a marker, resource references by their URN, unknowns by a marker. */
 function maskSecrets(value: unknown): unknown {
     if (value === unknownValue) {
@@ -236,7 +250,9 @@ function maskSecrets(value: unknown): unknown {
     if (value !== null && typeof value === "object") {
         const record = value as Record<string, unknown>;
         if (record[sigKey] === secretSig) {
-            return secretMarker;
+            // A secret map (a Secret's data) keeps its keys, which are not secret; each value is masked.
+            const secret = record.value;
+            return secret !== null && typeof secret === "object" && !Array.isArray(secret) ? Object.fromEntries(Object.keys(secret).map((key) => [key, secretMarker])) : secretMarker;
         }
         if (record[sigKey] === resourceSig) {
             return record.urn;

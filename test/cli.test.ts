@@ -114,7 +114,7 @@ describe("npm run render", () => {
             const text = fs.readFileSync(path.join(outDir, "resources.json"), "utf8");
             assert.ok(!text.includes("v1:AAAABBBBCCCC") && !text.includes("[secure"));
             const secret = (JSON.parse(text) as RegisteredResource[]).find((r) => r.type === "kubernetes:core/v1:Secret")!;
-            assert.equal((secret.inputs as any).stringData, secretMarker);
+            assert.deepEqual((secret.inputs as any).stringData, { SECRET_KEY: secretMarker });
         });
     });
 

@@ -47,18 +47,20 @@ for (const stack of listStacks()) {
         it("shows no secret in plain text in resources, manifests or outputs", () => {
             const everything = JSON.stringify(rendered.resources) + rendered.manifests.map((m) => YAML.stringify(m)).join("\n") + JSON.stringify(rendered.outputs);
             assert.ok(!everything.includes(secretValue));
-            const configMap = rendered.find("ConfigMap", "appstack-settings");
+            const configMap = rendered.manifests.find((m) => m.kind === "ConfigMap")!;
             assert.ok(!Object.keys(configMap.data as object).includes("SECRET_KEY"));
         });
 
         it("reads each secret by secretKeyRef and the settings from the ConfigMap", () => {
+            const configMap = rendered.manifests.find((m) => m.kind === "ConfigMap")!;
+            const secret = rendered.manifests.find((m) => m.kind === "Secret")!;
             const api = rendered.find("Deployment", "appstack-api") as any;
             const container = api.spec.template.spec.containers[0];
-            assert.deepEqual(container.envFrom, [{ configMapRef: { name: "appstack-settings" } }]);
+            assert.deepEqual(container.envFrom, [{ configMapRef: { name: configMap.metadata.name } }]);
             const secretRefs = container.env.filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => e.valueFrom.secretKeyRef);
             assert.deepEqual(secretRefs, [
-                { name: "appstack-secrets", key: "SECRET_KEY" },
-                { name: "appstack-secrets", key: "DATABASE_PASSWORD" },
+                { name: secret.metadata.name, key: "SECRET_KEY" },
+                { name: secret.metadata.name, key: "DATABASE_PASSWORD" },
             ]);
         });
 
@@ -171,18 +173,45 @@ describe("environment presets", () => {
 });
 
 describe("changes", () => {
-    const checksumOf = (rendered: Rendered, name: string) => (rendered.find("Deployment", name) as any).spec.template.metadata.annotations["appstack.dev/config-checksum"];
     const migrationJob = (rendered: Rendered) => rendered.manifests.find((m) => m.kind === "Job")!.metadata.name;
+    const registered = (rendered: Rendered, kind: string) => rendered.resources.find((r) => r.type === `kubernetes:core/v1:${kind}`)!;
 
-    it("rolls the pods when a setting or a secret changes, and only then", async () => {
-        const values = stackValues("dev");
-        const base = await render("dev", values, { secrets: { SECRET_KEY: "one" } });
-        const sameAgain = await render("dev", { ...values, api: { replicas: 2 } }, { secrets: { SECRET_KEY: "one" } });
-        const newSetting = await render("dev", { ...values, settings: { LOG_LEVEL: "info" } }, { secrets: { SECRET_KEY: "one" } });
-        const newSecret = await render("dev", values, { secrets: { SECRET_KEY: "two" } });
-        assert.equal(checksumOf(sameAgain, "appstack-api"), checksumOf(base, "appstack-api"));
-        assert.notEqual(checksumOf(newSetting, "appstack-api"), checksumOf(base, "appstack-api"));
-        assert.notEqual(checksumOf(newSecret, "appstack-worker-indexing"), checksumOf(base, "appstack-worker-indexing"));
+    it("keeps settings and secrets in immutable objects that the provider names, so a change replaces them under a new name", async () => {
+        const rendered = await render("dev", stackValues("dev"), { secrets: { SECRET_KEY: "one" } });
+        for (const kind of ["ConfigMap", "Secret"]) {
+            const inputs = registered(rendered, kind).inputs as any;
+            assert.equal(inputs.immutable, true, kind);
+            // The mock provider names it as the real one would: the resource's name and a suffix.
+            assert.match(inputs.metadata.name, /^appstack-(settings|secrets)-[0-9a-f]{8}$/, kind);
+        }
+        const provider = rendered.resources.find((r) => r.type === "pulumi:providers:kubernetes")!.inputs as Record<string, unknown>;
+        assert.equal(provider.enableConfigMapMutable, undefined);
+        assert.equal(provider.enableSecretMutable, undefined);
+        for (const { object } of podTemplates(rendered.manifests)) {
+            const template = object.kind === "CronJob" ? object.spec.jobTemplate.spec.template : object.spec.template;
+            assert.equal(template.metadata.annotations, undefined, `${object.kind} ${object.metadata.name}`);
+        }
+    });
+
+    it("shows nothing derived from a secret value: two values render identically", async () => {
+        const values = stackValues("prod");
+        const one = await render("prod", values, { secrets: { SECRET_KEY: "first-value" } });
+        const two = await render("prod", values, { secrets: { SECRET_KEY: "second-value" } });
+        assert.deepEqual(two.resources, one.resources);
+        assert.deepEqual(two.outputs, one.outputs);
+    });
+
+    it("creates no Secret for a stack without secrets, and no pod refers to one", async () => {
+        const rendered = await renderCommitted("dev");
+        assert.ok(!rendered.manifests.some((m) => m.kind === "Secret"));
+        assert.ok(!JSON.stringify(rendered.manifests).includes("secretKeyRef"));
+    });
+
+    it("renders each secret key with a masked value, as a valid Secret", async () => {
+        const rendered = await render("dev", stackValues("dev"), { secrets: { SECRET_KEY: secretValue, DATABASE_PASSWORD: secretValue } });
+        const secret = rendered.manifests.find((m) => m.kind === "Secret")!;
+        assert.deepEqual(secret.stringData, { SECRET_KEY: "[secret]", DATABASE_PASSWORD: "[secret]" });
+        assert.equal(await schemaViolation(secret), undefined);
     });
 
     it("runs the migrations again for a new image, not for new settings", async () => {

@@ -17,18 +17,14 @@ export interface Target {
 }
 
 /**
- * The one provider of a target, a child of the target's component. ConfigMaps and Secrets are
- * updated in place instead of being replaced, because their names are fixed (other objects and
- * people refer to them); the pods pick up a change through the checksum annotation of their
- * template.
+ * The one provider of a target, a child of the target's component. It applies server-side, and
+ * keeps the provider's default for ConfigMaps and Secrets: a change of content replaces them.
  */
 export function targetProvider(name: string, args: ProviderArgs, parent: pulumi.Resource): Provider {
     return new Provider(
         name,
         {
             enableServerSideApply: true,
-            enableConfigMapMutable: true,
-            enableSecretMutable: true,
             ...args,
         },
         { parent },

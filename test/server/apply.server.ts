@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { evaluateProgram, listStacks, manifestsOf, projectRoot, readStackSettings, secretMarker, type Manifest } from "../../scripts/offline";
+import { evaluateProgram, listStacks, manifestsOf, projectRoot, readStackSettings, type Manifest } from "../../scripts/offline";
 
 // The rendered objects of every stack, applied to a real Kubernetes API server (the local control
 // plane of scripts/local, with simulated nodes): the server must accept each object, its Pod
@@ -25,11 +25,6 @@ function succeed(result: SpawnSyncReturns<string>, what: string): string {
     return result.stdout;
 }
 
-/** The objects as the provider would send them; a Secret's masked data becomes a test value. */
-function applicable(manifest: Manifest): Manifest {
-    return manifest.kind === "Secret" && manifest.stringData === secretMarker ? { ...manifest, stringData: { SECRET_KEY: "server-test-value" } } : manifest;
-}
-
 describe("a real API server", () => {
     before(() => {
         const up = run("bash", [clusterScript, "up"]);
@@ -49,7 +44,7 @@ describe("a real API server", () => {
 
             before(async () => {
                 const evaluation = await evaluateProgram(stack, readStackSettings(stack));
-                manifests = manifestsOf(evaluation.resources).map(applicable);
+                manifests = manifestsOf(evaluation.resources);
                 namespace = manifests.find((m) => m.kind === "Namespace")!.metadata.name!;
             });
 
