@@ -38,6 +38,11 @@ export interface MigrationsArgs {
     backoffLimit: number;
     activeDeadlineSeconds: number;
     resources: ResourceRequirements;
+    /**
+     * What identifies the database the migrations run against (e.g. its host and name), so that
+     * a new database is migrated too. Part of the Job's name: never a credential.
+     */
+    database?: pulumi.Input<string>;
 }
 
 /** A scheduled run of a command with the app image. */
@@ -146,35 +151,19 @@ export class App extends pulumi.ComponentResource {
         const ingressSources = args.ingress?.sources ?? [];
 
         const jobServiceAccount = new core.ServiceAccount(`${name}-jobs`, { metadata: metadata("jobs"), automountServiceAccountToken: false }, child);
-        const jobPod = (component: string, command: string[], resources: ResourceRequirements) =>
+        const jobPod = (component: string, command: string[], resources: ResourceRequirements, jobEnv: AppEnvironment) =>
             hardenedPodSpec(
                 args.runAsUser,
                 jobServiceAccount.metadata.name,
-                [hardenedContainer({ name: component, image: args.image, command, env, plainEnv: { APP_COMPONENT: component }, resources })],
+                [hardenedContainer({ name: component, image: args.image, command, env: jobEnv, plainEnv: { APP_COMPONENT: component }, resources })],
                 { restartPolicy: "Never" },
             );
 
         if (args.migrations) {
-            const migrations = args.migrations;
-            // The image is part of the name: a new image makes a new Job, which must complete
-            // before the api rolls out; the same image never migrates twice.
-            const imageHash = pulumi.output(args.image).apply((image) => createHash("sha256").update(image).digest("hex"));
-            this.migrations = new batch.Job(
-                `${name}-migrations`,
-                {
-                    metadata: { ...metadata("migrations"), name: imageHash.apply((hash) => migrationsJobName(appName, hash)) },
-                    spec: {
-                        backoffLimit: migrations.backoffLimit,
-                        activeDeadlineSeconds: migrations.activeDeadlineSeconds,
-                        template: {
-                            metadata: { labels: appLabels(appName, "migrations") },
-                            spec: jobPod("migrations", migrations.command, migrations.resources),
-                        },
-                    },
-                },
-                child,
-            );
+            this.migrations = this.createMigrations(name, args, args.migrations, plainSettings, secretSettings, jobPod);
         }
+        // Everything that runs the app image waits for its migrations.
+        const afterMigrations = this.migrations ? [this.migrations] : undefined;
 
         const jobComponents = ["migrations", ...args.cronJobs.map((job) => cronJobComponent(job.name))];
         new networking.NetworkPolicy(
@@ -205,7 +194,7 @@ export class App extends pulumi.ComponentResource {
                 image: args.image,
                 allowFrom: [...ingressSources, ...(frontend ? [{ component: "frontend" }] : []), ...args.scrapers],
                 allowTo: storeRules,
-                rolloutAfter: this.migrations ? [this.migrations] : undefined,
+                rolloutAfter: afterMigrations,
             },
             child,
         );
@@ -222,6 +211,7 @@ export class App extends pulumi.ComponentResource {
                         plainEnv: { ...spec.plainEnv, WORKER_NAME: workerName, WORKER_CONCURRENCY: String(concurrency), WORKER_QUEUES: queues.join(",") },
                         allowFrom: [],
                         allowTo: storeRules,
+                        rolloutAfter: afterMigrations,
                     },
                     child,
                 ),
@@ -247,7 +237,7 @@ export class App extends pulumi.ComponentResource {
 
         this.cronJobs = args.cronJobs.map((job) => {
             const component = cronJobComponent(job.name);
-            return this.cronJob(`${name}-${component}`, job, metadata(component), jobPod(component, job.command, job.resources));
+            return this.cronJob(`${name}-${component}`, job, metadata(component), jobPod(component, job.command, job.resources, env), afterMigrations);
         });
 
         if (args.ingress) {
@@ -264,11 +254,75 @@ export class App extends pulumi.ComponentResource {
         });
     }
 
+    /**
+     * The migrations Job. Its name carries a hash of what decides whether migrations must run
+     * again (the image, the command and the database) and its spec nothing that changes with
+     * other settings, so that the same migration never runs twice: it reads settings and secrets
+     * from a ConfigMap and Secret of fixed names, referred to by those names, which a change of
+     * content replaces in place (delete, then create) without touching the Job.
+     */
+    private createMigrations(
+        name: string,
+        args: AppArgs,
+        migrations: MigrationsArgs,
+        plainSettings: Record<string, pulumi.Input<string>>,
+        secretSettings: Record<string, pulumi.Input<string>>,
+        jobPod: (component: string, command: string[], resources: ResourceRequirements, env: AppEnvironment) => inputs.core.v1.PodSpec,
+    ): batch.Job {
+        const { appName } = args;
+        const child = { parent: this };
+        const component = "migrations";
+        const labels = appLabels(appName, component);
+        // Shorter than the Job's name, so within every limit the Job's name is.
+        const settingsName = objectName(appName, "migrate");
+        const secretName = settingsName;
+        const settings = new core.ConfigMap(
+            `${name}-migrations-settings`,
+            { metadata: { name: settingsName, namespace: args.namespace, labels }, immutable: true, data: plainSettings },
+            child,
+        );
+        const secretKeys = Object.keys(secretSettings);
+        const secret =
+            secretKeys.length > 0
+                ? new core.Secret(
+                      `${name}-migrations-secrets`,
+                      { metadata: { name: secretName, namespace: args.namespace, labels }, immutable: true, type: "Opaque", stringData: secretSettings },
+                      child,
+                  )
+                : undefined;
+        const env: AppEnvironment = { configMapName: settingsName, secrets: secret ? { name: secretName, keys: secretKeys } : undefined };
+        const identity = pulumi
+            .all([args.image, migrations.command, migrations.database])
+            .apply(([image, command, database]) => createHash("sha256").update(JSON.stringify({ image, command, database: database ?? null })).digest("hex"));
+        return new batch.Job(
+            `${name}-migrations`,
+            {
+                metadata: {
+                    name: identity.apply((hash) => migrationsJobName(appName, hash)),
+                    namespace: args.namespace,
+                    labels,
+                    // A Job that failed is run anew by the next `pulumi up`, instead of waited for.
+                    annotations: { "pulumi.com/replaceUnready": "true" },
+                },
+                spec: {
+                    backoffLimit: migrations.backoffLimit,
+                    activeDeadlineSeconds: migrations.activeDeadlineSeconds,
+                    template: {
+                        metadata: { labels },
+                        spec: jobPod(component, migrations.command, migrations.resources, env),
+                    },
+                },
+            },
+            { ...child, dependsOn: secret ? [settings, secret] : [settings] },
+        );
+    }
+
     private cronJob(
         name: string,
         job: CronJobArgs,
         metadata: { name: string; namespace: pulumi.Input<string>; labels: Record<string, string> },
         podSpec: inputs.core.v1.PodSpec,
+        dependsOn: pulumi.Resource[] | undefined,
     ): batch.CronJob {
         const { labels } = metadata;
         return new batch.CronJob(
@@ -292,7 +346,7 @@ export class App extends pulumi.ComponentResource {
                     },
                 },
             },
-            { parent: this },
+            { parent: this, dependsOn },
         );
     }
 

@@ -122,7 +122,7 @@ export class Workload extends pulumi.ComponentResource {
                 spec: {
                     // Under an autoscaler the replica count is the autoscaler's: setting it here
                     // would reset it to a fixed number on every update.
-                    replicas: autoscaling ? undefined : args.replicas,
+                    replicas: autoscaling ? autoscaling.minReplicas : args.replicas,
                     revisionHistoryLimit: 10,
                     selector: { matchLabels: selector },
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
@@ -136,7 +136,16 @@ export class Workload extends pulumi.ComponentResource {
                     },
                 },
             },
-            { parent: this, dependsOn: args.rolloutAfter },
+            {
+                parent: this,
+                dependsOn: args.rolloutAfter,
+                // Under server-side apply, leaving the field out would hand it back to the API
+                // server's default of one replica until the autoscaler reacts. The count is sent
+                // on creation (minReplicas) and left alone afterwards: when autoscaling is turned
+                // on for a running Deployment the engine keeps the count it last applied, and the
+                // provider stops sending the field once the autoscaler has taken it over.
+                ignoreChanges: autoscaling ? ["spec.replicas"] : undefined,
+            },
         );
 
         if (args.port !== undefined) {
@@ -174,7 +183,15 @@ export class Workload extends pulumi.ComponentResource {
         if (mostReplicas > 1) {
             this.disruptionBudget = new policy.PodDisruptionBudget(
                 name,
-                { metadata, spec: { maxUnavailable: 1, selector: { matchLabels: selector } } },
+                {
+                    metadata,
+                    spec: {
+                        maxUnavailable: 1,
+                        selector: { matchLabels: selector },
+                        // A pod that is not running well cannot block a node drain.
+                        unhealthyPodEvictionPolicy: "AlwaysAllow",
+                    },
+                },
                 { parent: this },
             );
         }
@@ -202,9 +219,14 @@ export class Workload extends pulumi.ComponentResource {
     }
 }
 
+/** Spread counted per revision (pod-template-hash), so a rollout's new pods spread among themselves. */
 function spreadAcrossNodesAndZones(selector: Record<string, string>) {
-    return [
-        { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: selector } },
-        { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } },
-    ];
+    const spread = (topologyKey: string, whenUnsatisfiable: string) => ({
+        maxSkew: 1,
+        topologyKey,
+        whenUnsatisfiable,
+        labelSelector: { matchLabels: selector },
+        matchLabelKeys: ["pod-template-hash"],
+    });
+    return [spread("kubernetes.io/hostname", "DoNotSchedule"), spread("topology.kubernetes.io/zone", "ScheduleAnyway")];
 }

@@ -33,6 +33,8 @@ export interface RegisteredResource {
     protect: boolean;
     /** URNs it waits for: its explicit `dependsOn` and the resources its inputs come from. */
     dependencies: string[];
+    /** Input paths the engine leaves as they are once the resource exists. */
+    ignoreChanges?: string[];
     inputs: Record<string, unknown>;
 }
 
@@ -191,6 +193,7 @@ interface RegisterRequest {
     getCustom(): boolean;
     getProtect(): boolean;
     getDependenciesList(): string[];
+    getIgnorechangesList(): string[];
     getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 
@@ -211,6 +214,7 @@ function recordRegistrations(resources: RegisteredResource[]): RegisteredResourc
                     custom: req.getCustom(),
                     protect: req.getProtect(),
                     dependencies: req.getDependenciesList(),
+                    ignoreChanges: req.getIgnorechangesList(),
                     inputs: maskSecrets(withAutoName(req.getType(), req.getName(), req.getObject()?.toJavaScript() ?? {})) as Record<string, unknown>,
                 });
             }

@@ -77,7 +77,7 @@ export function appArgs(config: StackConfig, surroundings: AppSurroundings): App
                   command: migrations.command,
                   backoffLimit: migrations.backoffLimit,
                   activeDeadlineSeconds: migrations.activeDeadlineSeconds,
-                  resources: resourceRequirements(api.resources),
+                  resources: resourceRequirements(migrations.resources),
               }
             : undefined,
         cronJobs: config.cronJobs.map((job) => cronJobArgs(job, api.resources)),
@@ -92,8 +92,11 @@ export function secretValues(secrets: Record<string, string>): Record<string, pu
     return Object.fromEntries(Object.entries(secrets).map(([key, value]) => [key, pulumi.secret(value)]));
 }
 
+/** Requests and limits by their Kubernetes resource names (`ephemeralStorage` is `ephemeral-storage`). */
 export function resourceRequirements(resources: WorkloadLifecycle["resources"]): inputs.core.v1.ResourceRequirements {
-    return { requests: { ...resources.requests }, limits: { ...resources.limits } };
+    const byKubernetesName = ({ ephemeralStorage, ...rest }: Record<string, string | undefined>) =>
+        Object.fromEntries(Object.entries({ ...rest, "ephemeral-storage": ephemeralStorage }).filter(([, value]) => value !== undefined)) as Record<string, string>;
+    return { requests: byKubernetesName(resources.requests), limits: byKubernetesName(resources.limits) };
 }
 
 export function workloadSpec(lifecycle: WorkloadLifecycle, probes: WorkloadProbes): WorkloadSpec {
@@ -139,20 +142,28 @@ export function httpProbes(probes: HttpProbes): WorkloadProbes {
     return { startup: http(probes.startup), liveness: http(probes.liveness), readiness: http(probes.readiness) };
 }
 
-export function workerProbes(probe: ExecProbe): WorkloadProbes {
-    const exec: Probe = {
+/**
+ * A worker is ready while it reaches its queue, and alive while its own process is healthy: a
+ * broker outage takes workers out of work without restarting them.
+ */
+export function workerProbes(readiness: ExecProbe, liveness: ExecProbe): WorkloadProbes {
+    const exec = (probe: ExecProbe): Probe => ({
         exec: { command: probe.command },
         periodSeconds: probe.periodSeconds,
         timeoutSeconds: probe.timeoutSeconds,
         failureThreshold: probe.failureThreshold,
-    };
-    // A worker that has not answered its first ping is still starting, not failing: the startup
+    });
+    // A worker that has not passed its first check is still starting, not failing: the startup
     // probe gives it ten periods before liveness takes over.
-    return { startup: { ...exec, failureThreshold: Math.max(10, probe.failureThreshold) }, liveness: exec, readiness: exec };
+    return {
+        startup: { ...exec(liveness), failureThreshold: Math.max(10, liveness.failureThreshold) },
+        liveness: exec(liveness),
+        readiness: exec(readiness),
+    };
 }
 
 function workerArgs(worker: WorkerConfig): WorkerArgs {
-    return { ...workloadSpec(worker, workerProbes(worker.probe)), name: worker.name, command: worker.command, concurrency: worker.concurrency, queues: worker.queues };
+    return { ...workloadSpec(worker, workerProbes(worker.probe, worker.liveness)), name: worker.name, command: worker.command, concurrency: worker.concurrency, queues: worker.queues };
 }
 
 function cronJobArgs(job: CronJobConfig, resources: WorkloadLifecycle["resources"]): CronJobArgs {

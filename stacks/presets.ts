@@ -35,7 +35,7 @@ const scaleDown = { percent: 10, pods: 1, periodSeconds: 60, stabilizationWindow
 
 function lifecycle(
     replicas: number,
-    requests: { cpu: string; memory: string },
+    requests: { cpu: string; memory: string; ephemeralStorage?: string },
     limits: { cpu?: string; memory: string },
     scaling: { enabled: boolean; minReplicas: number; maxReplicas: number; cpuUtilization: number; memoryUtilization: number },
     terminationGracePeriodSeconds: number,
@@ -54,7 +54,6 @@ const shared = {
     runAsUser: 10001,
     settings: {},
     secrets: {},
-    migrations: { enabled: true, command: ["python", "-m", "app.migrate"], backoffLimit: 2, activeDeadlineSeconds: 900 },
     ingress: {
         enabled: false,
         className: "nginx",
@@ -69,6 +68,24 @@ const shared = {
 };
 
 const workerProbe = { command: ["python", "-m", "app.worker_ping"], periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 3 };
+
+/** A worker touches this file while its process is healthy; liveness checks its age (at most 120 s). */
+export const workerHeartbeatFile = "/tmp/worker-heartbeat";
+const workerLiveness = {
+    command: ["python", "-c", `import os, sys, time; sys.exit(time.time() - os.path.getmtime("${workerHeartbeatFile}") > 120)`],
+    periodSeconds: 30,
+    timeoutSeconds: 5,
+    failureThreshold: 3,
+};
+
+/** Workers receive no traffic: nothing to deregister from, so no pause before SIGTERM. */
+function workerLifecycle(...args: Parameters<typeof lifecycle>): Lifecycle {
+    return { ...lifecycle(...args), preStopSeconds: 0 };
+}
+
+function migrations(resources: Lifecycle["resources"]): StackConfig["migrations"] {
+    return { enabled: true, command: ["python", "-m", "app.migrate"], backoffLimit: 2, activeDeadlineSeconds: 900, resources };
+}
 
 const cronJobDefaults: Preset["cronJob"] = {
     activeDeadlineSeconds: 3600,
@@ -95,12 +112,14 @@ export const presets: Record<Environment, Preset> = {
                 probes: staticSiteProbes,
                 ...lifecycle(1, { cpu: "10m", memory: "32Mi" }, { memory: "128Mi" }, { enabled: false, minReplicas: 1, maxReplicas: 2, cpuUtilization: 70, memoryUtilization: 80 }, 30),
             },
+            migrations: migrations({ requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } }),
             limitRange: { defaultRequestCpu: "50m", defaultRequestMemory: "64Mi", defaultLimitMemory: "256Mi", maxMemory: "2Gi" },
         },
         worker: {
             concurrency: 2,
             probe: workerProbe,
-            ...lifecycle(1, { cpu: "50m", memory: "128Mi" }, { memory: "512Mi" }, { enabled: false, minReplicas: 1, maxReplicas: 2, cpuUtilization: 70, memoryUtilization: 80 }, 300),
+            liveness: workerLiveness,
+            ...workerLifecycle(1, { cpu: "50m", memory: "128Mi" }, { memory: "512Mi" }, { enabled: false, minReplicas: 1, maxReplicas: 2, cpuUtilization: 70, memoryUtilization: 80 }, 300),
         },
         cronJob: cronJobDefaults,
     },
@@ -112,20 +131,22 @@ export const presets: Record<Environment, Preset> = {
             api: {
                 port: 8000,
                 probes: healthProbes("/api/v1/health"),
-                ...lifecycle(3, { cpu: "250m", memory: "256Mi" }, { cpu: "1", memory: "1Gi" }, { enabled: true, minReplicas: 3, maxReplicas: 10, cpuUtilization: 70, memoryUtilization: 80 }, 30),
+                ...lifecycle(3, { cpu: "250m", memory: "256Mi", ephemeralStorage: "256Mi" }, { cpu: "1", memory: "1Gi" }, { enabled: true, minReplicas: 3, maxReplicas: 10, cpuUtilization: 70, memoryUtilization: 80 }, 30),
             },
             frontend: {
                 enabled: false,
                 port: 8080,
                 probes: staticSiteProbes,
-                ...lifecycle(2, { cpu: "50m", memory: "64Mi" }, { cpu: "200m", memory: "128Mi" }, { enabled: true, minReplicas: 2, maxReplicas: 6, cpuUtilization: 70, memoryUtilization: 80 }, 30),
+                ...lifecycle(2, { cpu: "50m", memory: "64Mi", ephemeralStorage: "128Mi" }, { cpu: "200m", memory: "128Mi" }, { enabled: true, minReplicas: 2, maxReplicas: 6, cpuUtilization: 70, memoryUtilization: 80 }, 30),
             },
+            migrations: migrations({ requests: { cpu: "250m", memory: "256Mi", ephemeralStorage: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } }),
             limitRange: { defaultRequestCpu: "100m", defaultRequestMemory: "128Mi", defaultLimitMemory: "512Mi", maxMemory: "4Gi" },
         },
         worker: {
             concurrency: 4,
             probe: workerProbe,
-            ...lifecycle(2, { cpu: "100m", memory: "256Mi" }, { cpu: "500m", memory: "1Gi" }, { enabled: true, minReplicas: 2, maxReplicas: 6, cpuUtilization: 70, memoryUtilization: 80 }, 300),
+            liveness: workerLiveness,
+            ...workerLifecycle(2, { cpu: "100m", memory: "256Mi", ephemeralStorage: "256Mi" }, { cpu: "500m", memory: "1Gi" }, { enabled: true, minReplicas: 2, maxReplicas: 6, cpuUtilization: 70, memoryUtilization: 80 }, 300),
         },
         cronJob: cronJobDefaults,
     },

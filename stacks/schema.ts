@@ -75,18 +75,21 @@ const resources = z
             .strictObject({
                 cpu: quantity("cpu").describe("CPU the scheduler reserves for each pod"),
                 memory: quantity("memory").describe("memory the scheduler reserves for each pod"),
+                ephemeralStorage: quantity("memory").optional().describe("local disk (logs, /tmp) the scheduler reserves for each pod"),
             })
             .describe("reserved resources per pod"),
         limits: z
             .strictObject({
                 cpu: quantity("cpu").optional().describe("CPU ceiling per pod (omit to allow bursting)"),
                 memory: quantity("memory").describe("memory ceiling per pod; the container is killed above it"),
+                ephemeralStorage: quantity("memory").optional().describe("local disk ceiling per pod; the pod is evicted above it"),
             })
             .describe("resource ceilings per pod"),
     })
     .superRefine((value, ctx) => {
-        for (const kind of ["cpu", "memory"] as const) {
-            const request = parseQuantity(value.requests[kind]);
+        for (const kind of ["cpu", "memory", "ephemeralStorage"] as const) {
+            const requestText = value.requests[kind];
+            const request = requestText === undefined ? undefined : parseQuantity(requestText);
             const limitText = value.limits[kind];
             const limit = limitText === undefined ? undefined : parseQuantity(limitText);
             if (request !== undefined && limit !== undefined && request > limit) {
@@ -184,7 +187,8 @@ const worker = z
         command: command.describe("container command that starts the queue consumer"),
         concurrency: positiveInt.describe("tasks one pod runs at once (WORKER_CONCURRENCY)"),
         queues: z.array(z.string().min(1)).min(1, "at least one queue").describe("queues consumed (WORKER_QUEUES, comma-separated)"),
-        probe: execProbe.describe("readiness and liveness command"),
+        probe: execProbe.describe("readiness command, e.g. a queue ping: a worker that cannot reach its broker takes no work"),
+        liveness: execProbe.describe("liveness (and startup) command: checks the process itself and no dependency, so a broker outage restarts nothing"),
         ...lifecycle,
     })
     .superRefine(checkShutdownFitsGrace);
@@ -239,6 +243,7 @@ const migrations = z.strictObject({
     command: command.describe("migration command, run with the api image"),
     backoffLimit: nonNegativeInt.max(10, "at most 10").describe("retries before the Job fails"),
     activeDeadlineSeconds: positiveInt.describe("longest a migration may run"),
+    resources: resources.describe("requests and limits of the migration pod"),
 });
 
 const cronSchedule = z

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { autoscalingArgs, ingressArgs, platformArgs, workerProbes, workloadSpec } from "../stacks/args";
+import { autoscalingArgs, ingressArgs, platformArgs, resourceRequirements, workerProbes, workloadSpec } from "../stacks/args";
 import { presets } from "../stacks/presets";
 import { parseValues, stackValues } from "./support";
 
@@ -29,8 +29,8 @@ describe("config to component arguments", () => {
 
     it("hands the replica count to an autoscaler only when autoscaling is enabled", () => {
         const lifecycle = presets.dev.stack.api;
-        assert.equal(workloadSpec(lifecycle, workerProbes(presets.dev.worker.probe)).autoscaling, undefined);
-        const scaled = workloadSpec({ ...lifecycle, autoscaling: { ...lifecycle.autoscaling, enabled: true } }, workerProbes(presets.dev.worker.probe));
+        assert.equal(workloadSpec(lifecycle, workerProbes(presets.dev.worker.probe, presets.dev.worker.liveness)).autoscaling, undefined);
+        const scaled = workloadSpec({ ...lifecycle, autoscaling: { ...lifecycle.autoscaling, enabled: true } }, workerProbes(presets.dev.worker.probe, presets.dev.worker.liveness));
         assert.equal(scaled.autoscaling?.minReplicas, lifecycle.autoscaling.minReplicas);
     });
 
@@ -46,10 +46,22 @@ describe("config to component arguments", () => {
         assert.equal((args.behavior as any).scaleUp.selectPolicy, "Max");
     });
 
-    it("gives a starting worker at least ten probe periods", () => {
-        const probes = workerProbes({ command: ["ping"], periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 3 });
+    it("keeps a worker's liveness off the broker: readiness pings the queue, liveness and startup check the process", () => {
+        const ping = { command: ["ping-broker"], periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 3 };
+        const alive = { command: ["check-heartbeat"], periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 };
+        const probes = workerProbes(ping, alive);
+        assert.deepEqual(probes.readiness.exec, { command: ["ping-broker"] });
+        assert.deepEqual(probes.liveness.exec, { command: ["check-heartbeat"] });
+        assert.deepEqual(probes.startup.exec, { command: ["check-heartbeat"] });
+        // A worker that has not passed its first check is given ten periods to start.
         assert.equal(probes.startup.failureThreshold, 10);
-        assert.equal(probes.readiness.failureThreshold, 3);
+    });
+
+    it("names ephemeral storage as Kubernetes does, and leaves out what is not set", () => {
+        assert.deepEqual(resourceRequirements({ requests: { cpu: "100m", memory: "1Gi", ephemeralStorage: "256Mi" }, limits: { memory: "2Gi" } }), {
+            requests: { cpu: "100m", memory: "1Gi", "ephemeral-storage": "256Mi" },
+            limits: { memory: "2Gi" },
+        });
     });
 
     it("creates a ResourceQuota only when the stack sets one", () => {

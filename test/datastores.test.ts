@@ -6,7 +6,7 @@ import { App } from "../components/app";
 import type { DataStoreConnection } from "../components/data/connection";
 import { evaluate, manifestsOf, type Manifest } from "../scripts/offline";
 import { appArgs } from "../stacks/args";
-import { parseValues, settingsOf, stackValues } from "./support";
+import { parseValues, settingsOf, settingsRead, stackValues } from "./support";
 
 // The seam the data stores plug into: whatever provides a store hands the app a connection, and
 // the app wires its settings, credentials and network access.
@@ -34,16 +34,14 @@ describe("a data store connection", () => {
     });
 
     const find = (kind: string, name: string) => manifests.find((m) => m.kind === kind && m.metadata.name === name) as any;
-    const only = (kind: string) => {
-        const found = manifests.filter((m) => m.kind === kind);
-        assert.equal(found.length, 1, kind);
-        return found[0] as any;
-    };
 
     it("puts its settings in the ConfigMap and its credentials in the Secret", () => {
-        assert.equal(only("ConfigMap").data.DATABASE_HOST, "db.internal.example.com");
-        assert.equal(only("ConfigMap").data.DATABASE_URL, undefined);
-        assert.deepEqual(only("Secret").stringData, { DATABASE_URL: "[secret]" });
+        for (const deployment of ["appstack-api", "appstack-worker-extraction"]) {
+            const { configMap, secret } = settingsRead(manifests, find("Deployment", deployment).spec.template.spec);
+            assert.equal(configMap.data!.DATABASE_HOST, "db.internal.example.com");
+            assert.equal(configMap.data!.DATABASE_URL, undefined);
+            assert.deepEqual(secret!.stringData, { DATABASE_URL: "[secret]" });
+        }
         assert.ok(!everything.includes("pw-never-shown"));
         const env = find("Deployment", "appstack-worker-extraction").spec.template.spec.containers[0].env;
         assert.ok(env.some((e: any) => e.name === "DATABASE_URL" && e.valueFrom.secretKeyRef.key === "DATABASE_URL"));
@@ -58,5 +56,24 @@ describe("a data store connection", () => {
             assert.deepEqual((policy as any).spec.egress, [toDatabase], policy.metadata.name);
         }
         assert.ok(find("NetworkPolicy", "appstack-frontend"), "the frontend is there to be left out");
+    });
+});
+
+describe("the migrations of a database", () => {
+    const jobName = async (database: string | undefined) => {
+        const config = parseValues("dev", stackValues("dev"));
+        const evaluation = await evaluate("dev", settingsOf({}), async () => {
+            const provider = new k8s.Provider("cluster", { kubeconfig: "unused" });
+            const args = appArgs(config, { namespace: "appstack-dev", ingressPublishesStatus: true, dataStores: [postgres] });
+            new App("appstack", { ...args, migrations: { ...args.migrations!, database } }, { providers: [provider] });
+        });
+        return manifestsOf(evaluation.resources).find((m) => m.kind === "Job")!.metadata.name;
+    };
+
+    it("run again when the app is pointed at another database, and not otherwise", async () => {
+        const first = await jobName("db.internal.example.com/app");
+        assert.equal(await jobName("db.internal.example.com/app"), first);
+        assert.notEqual(await jobName("db2.internal.example.com/app"), first);
+        assert.notEqual(await jobName(undefined), first);
     });
 });

@@ -4,7 +4,7 @@ import { podTemplates } from "../policy/objects";
 import * as path from "node:path";
 import { listStacks, projectRoot, type Manifest } from "../scripts/offline";
 import { schemaViolation } from "./schemas";
-import { clone, render, renderCommitted, stackValues, type Rendered } from "./support";
+import { clone, render, renderCommitted, settingsRead, stackValues, type Rendered } from "./support";
 
 const secretValue = "s3cr3t-value-that-must-never-show";
 const kubeconfigValue = "apiVersion: v1\nkind: Config\nusers: [{name: admin, user: {token: kubeconfig-token-never-shown}}]";
@@ -47,27 +47,43 @@ for (const stack of listStacks()) {
         it("shows no secret in plain text in resources, manifests or outputs", () => {
             const everything = JSON.stringify(rendered.resources) + rendered.manifests.map((m) => YAML.stringify(m)).join("\n") + JSON.stringify(rendered.outputs);
             assert.ok(!everything.includes(secretValue));
-            const configMap = rendered.manifests.find((m) => m.kind === "ConfigMap")!;
-            assert.ok(!Object.keys(configMap.data as object).includes("SECRET_KEY"));
+            const configMaps = rendered.manifests.filter((m) => m.kind === "ConfigMap");
+            assert.ok(configMaps.length > 0);
+            for (const configMap of configMaps) {
+                assert.ok(!Object.keys(configMap.data as object).includes("SECRET_KEY"), configMap.metadata.name);
+            }
         });
 
-        it("reads each secret by secretKeyRef and the settings from the ConfigMap", () => {
-            const configMap = rendered.manifests.find((m) => m.kind === "ConfigMap")!;
-            const secret = rendered.manifests.find((m) => m.kind === "Secret")!;
-            const api = rendered.find("Deployment", "appstack-api") as any;
-            const container = api.spec.template.spec.containers[0];
-            assert.deepEqual(container.envFrom, [{ configMapRef: { name: configMap.metadata.name } }]);
-            const secretRefs = container.env.filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => e.valueFrom.secretKeyRef);
-            assert.deepEqual(secretRefs, [
-                { name: secret.metadata.name, key: "SECRET_KEY" },
-                { name: secret.metadata.name, key: "DATABASE_PASSWORD" },
-            ]);
+        it("reads each secret by secretKeyRef and the settings from a ConfigMap, in every pod that runs the app image", () => {
+            const image = (rendered.find("Deployment", "appstack-api") as any).spec.template.spec.containers[0].image;
+            const appPods = podTemplates(rendered.manifests).filter(({ podSpec }) => podSpec.containers[0].image === image);
+            assert.ok(appPods.length >= 5);
+            for (const { object, podSpec } of appPods) {
+                const { configMap, secret } = settingsRead(rendered.manifests, podSpec);
+                assert.equal(configMap.data!.LOG_FORMAT, "json", object.metadata.name);
+                assert.deepEqual(Object.keys(secret!.stringData as object).sort(), ["DATABASE_PASSWORD", "SECRET_KEY"], object.metadata.name);
+                const secretRefs = podSpec.containers[0].env.filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => e.valueFrom.secretKeyRef);
+                assert.deepEqual(secretRefs, [
+                    { name: secret!.metadata.name, key: "SECRET_KEY" },
+                    { name: secret!.metadata.name, key: "DATABASE_PASSWORD" },
+                ]);
+            }
         });
 
-        it("runs the migrations Job before the api rolls out", () => {
-            const job = rendered.resources.find((r) => r.type === "kubernetes:batch/v1:Job")!;
-            const api = rendered.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && (r.inputs as any).metadata.name === "appstack-api")!;
-            assert.ok(api.dependencies.includes(job.urn));
+        it("rolls nothing onto the app image before its migrations Job completes", () => {
+            const jobs = rendered.resources.filter((r) => r.type === "kubernetes:batch/v1:Job");
+            assert.equal(jobs.length, 1);
+            const [job] = jobs;
+            const image = (job.inputs as any).spec.template.spec.containers[0].image;
+            const consumers = rendered.resources.filter((r) => {
+                const owner = podTemplates([r.inputs as any]);
+                return r !== job && owner.length === 1 && owner[0].podSpec.containers.some((c: any) => c.image === image);
+            });
+            // The api, both workers and the cron job.
+            assert.equal(consumers.length, 4);
+            for (const consumer of consumers) {
+                assert.ok(consumer.dependencies.includes(job.urn), `${consumer.urn} does not wait for ${job.urn}`);
+            }
             assert.equal((job.inputs as any).spec.template.spec.restartPolicy, "Never");
         });
 
@@ -167,22 +183,77 @@ describe("environment presets", () => {
         const extraction = prod.find("HorizontalPodAutoscaler", "appstack-worker-extraction") as any;
         assert.equal(extraction.spec.behavior.scaleDown.policies[0].periodSeconds, 90);
         assert.equal(extraction.spec.behavior.scaleDown.stabilizationWindowSeconds, 600);
-        // The autoscaler owns the replica count.
-        assert.equal((prod.find("Deployment", "appstack-api") as any).spec.replicas, undefined);
+    });
+
+    it("prod spreads each revision on its own, lets drains evict unhealthy pods, reserves local disk", async () => {
+        const prod = await renderCommitted("prod");
+        for (const deployment of prod.manifests.filter((m) => m.kind === "Deployment")) {
+            const pod = (deployment as any).spec.template.spec;
+            for (const constraint of pod.topologySpreadConstraints) {
+                assert.deepEqual(constraint.matchLabelKeys, ["pod-template-hash"], deployment.metadata.name);
+            }
+            assert.ok(pod.containers[0].resources.requests["ephemeral-storage"], deployment.metadata.name);
+            const budget = prod.find("PodDisruptionBudget", deployment.metadata.name!) as any;
+            assert.equal(budget.spec.unhealthyPodEvictionPolicy, "AlwaysAllow");
+        }
+        const job = prod.manifests.find((m) => m.kind === "Job") as any;
+        assert.ok(job.spec.template.spec.containers[0].resources.requests["ephemeral-storage"]);
+    });
+
+    it("probes workers' liveness locally, their readiness through the queue, and gives them no pause before stopping", async () => {
+        for (const stack of ["dev", "prod"]) {
+            const rendered = await renderCommitted(stack);
+            for (const worker of ["extraction", "indexing"]) {
+                const container = (rendered.find("Deployment", `appstack-worker-${worker}`) as any).spec.template.spec.containers[0];
+                assert.deepEqual(container.readinessProbe.exec.command, ["python", "-m", "app.worker_ping"]);
+                for (const probe of [container.livenessProbe, container.startupProbe]) {
+                    assert.notDeepEqual(probe.exec.command, container.readinessProbe.exec.command);
+                    assert.match(probe.exec.command.join(" "), /worker-heartbeat/);
+                }
+                assert.equal(container.lifecycle, undefined);
+            }
+        }
+    });
+});
+
+describe("autoscaling", () => {
+    const deploymentOf = (rendered: Rendered, name: string) =>
+        rendered.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && (r.inputs as any).metadata.name === name)!;
+
+    it("starts an autoscaled Deployment at minReplicas and leaves the count to the autoscaler afterwards", async () => {
+        const prod = await renderCommitted("prod");
+        const api = deploymentOf(prod, "appstack-api");
+        // On creation the engine sends the program's value: the autoscaler's minimum, not 1.
+        assert.equal((api.inputs as any).spec.replicas, (prod.find("HorizontalPodAutoscaler", "appstack-api") as any).spec.minReplicas);
+        assert.deepEqual(api.ignoreChanges, ["spec.replicas"]);
+    });
+
+    it("keeps a running Deployment's count when autoscaling is turned on", async () => {
+        const values = stackValues("dev");
+        const fixed = await render("dev", { ...values, api: { replicas: 3 } });
+        const scaled = await render("dev", { ...values, api: { replicas: 3, autoscaling: { enabled: true, minReplicas: 3, maxReplicas: 6 } } });
+        // Before: the program owns the count.
+        assert.equal((deploymentOf(fixed, "appstack-api").inputs as any).spec.replicas, 3);
+        assert.deepEqual(deploymentOf(fixed, "appstack-api").ignoreChanges, []);
+        // After: the field is still sent (never dropped, which would reset it to 1), and from now
+        // on the engine keeps the value it last applied, until the autoscaler takes the field over.
+        assert.equal((deploymentOf(scaled, "appstack-api").inputs as any).spec.replicas, 3);
+        assert.deepEqual(deploymentOf(scaled, "appstack-api").ignoreChanges, ["spec.replicas"]);
+        scaled.find("HorizontalPodAutoscaler", "appstack-api");
     });
 });
 
 describe("changes", () => {
-    const migrationJob = (rendered: Rendered) => rendered.manifests.find((m) => m.kind === "Job")!.metadata.name;
-    const registered = (rendered: Rendered, kind: string) => rendered.resources.find((r) => r.type === `kubernetes:core/v1:${kind}`)!;
 
     it("keeps settings and secrets in immutable objects that the provider names, so a change replaces them under a new name", async () => {
         const rendered = await render("dev", stackValues("dev"), { secrets: { SECRET_KEY: "one" } });
-        for (const kind of ["ConfigMap", "Secret"]) {
-            const inputs = registered(rendered, kind).inputs as any;
-            assert.equal(inputs.immutable, true, kind);
+        const api = (rendered.find("Deployment", "appstack-api") as any).spec.template.spec;
+        const read = settingsRead(rendered.manifests, api);
+        for (const object of [read.configMap, read.secret!]) {
+            const registration = rendered.resources.find((r) => r.type === `kubernetes:core/v1:${object.kind}` && (r.inputs as any).metadata.name === object.metadata.name)!;
+            assert.equal((registration.inputs as any).immutable, true, object.kind);
             // The mock provider names it as the real one would: the resource's name and a suffix.
-            assert.match(inputs.metadata.name, /^appstack-(settings|secrets)-[0-9a-f]{8}$/, kind);
+            assert.match(object.metadata.name!, /^appstack-(settings|secrets)-[0-9a-f]{8}$/, object.kind);
         }
         const provider = rendered.resources.find((r) => r.type === "pulumi:providers:kubernetes")!.inputs as Record<string, unknown>;
         assert.equal(provider.enableConfigMapMutable, undefined);
@@ -209,18 +280,34 @@ describe("changes", () => {
 
     it("renders each secret key with a masked value, as a valid Secret", async () => {
         const rendered = await render("dev", stackValues("dev"), { secrets: { SECRET_KEY: secretValue, DATABASE_PASSWORD: secretValue } });
-        const secret = rendered.manifests.find((m) => m.kind === "Secret")!;
-        assert.deepEqual(secret.stringData, { SECRET_KEY: "[secret]", DATABASE_PASSWORD: "[secret]" });
-        assert.equal(await schemaViolation(secret), undefined);
+        const secrets = rendered.manifests.filter((m) => m.kind === "Secret");
+        assert.equal(secrets.length, 2);
+        for (const secret of secrets) {
+            assert.deepEqual(secret.stringData, { SECRET_KEY: "[secret]", DATABASE_PASSWORD: "[secret]" });
+            assert.equal(await schemaViolation(secret), undefined);
+        }
     });
 
-    it("runs the migrations again for a new image, not for new settings", async () => {
+    it("runs the migrations again for a new image, command or database, and for nothing else", async () => {
         const values = stackValues("dev");
-        const base = await render("dev", values);
-        const newImage = await render("dev", { ...values, image: { repository: "ghcr.io/acme/appstack-app", tag: "4a0d3e2" } });
-        const newSetting = await render("dev", { ...values, settings: { LOG_LEVEL: "warning" } });
-        assert.notEqual(migrationJob(newImage), migrationJob(base));
-        assert.equal(migrationJob(newSetting), migrationJob(base));
+        const job = (rendered: Rendered) => rendered.resources.find((r) => r.type === "kubernetes:batch/v1:Job")!.inputs;
+        const base = await render("dev", values, { secrets: { SECRET_KEY: "one" } });
+        const unrelated = [
+            await render("dev", { ...values, settings: { LOG_LEVEL: "warning" } }, { secrets: { SECRET_KEY: "one" } }),
+            await render("dev", values, { secrets: { SECRET_KEY: "two" } }),
+            await render("dev", { ...values, api: { resources: { requests: { cpu: "500m" } } } }, { secrets: { SECRET_KEY: "one" } }),
+            await render("dev", { ...values, workers: (values.workers as unknown[]).slice(1) }, { secrets: { SECRET_KEY: "one" } }),
+        ];
+        for (const other of unrelated) {
+            // Not only the name: nothing of the Job changes, so the engine does not touch it.
+            assert.deepEqual(job(other), job(base));
+        }
+        const newImage = await render("dev", { ...values, image: { repository: "ghcr.io/acme/appstack-app", tag: "4a0d3e2" } }, { secrets: { SECRET_KEY: "one" } });
+        const newCommand = await render("dev", { ...values, migrations: { command: ["python", "-m", "app.migrate", "--all"] } }, { secrets: { SECRET_KEY: "one" } });
+        for (const other of [newImage, newCommand]) {
+            assert.notEqual((job(other) as any).metadata.name, (job(base) as any).metadata.name);
+        }
+        assert.equal((job(base) as any).metadata.annotations["pulumi.com/replaceUnready"], "true");
     });
 
     it("pins the image by digest when one is given", async () => {

@@ -80,3 +80,15 @@ export async function renderInvalid(values: Record<string, unknown>, secrets: Re
 export function clone<T>(value: T): T {
     return structuredClone(value);
 }
+
+/** The ConfigMap and Secret a pod template reads its settings from. */
+export function settingsRead(manifests: Manifest[], podSpec: any): { configMap: any; secret?: any } {
+    const container = podSpec.containers[0];
+    const configMapName = container.envFrom?.[0]?.configMapRef?.name;
+    const secretName = container.env?.find((e: any) => e.valueFrom?.secretKeyRef)?.valueFrom.secretKeyRef.name;
+    const configMap = manifests.find((m) => m.kind === "ConfigMap" && m.metadata.name === configMapName);
+    if (!configMap) {
+        throw new Error(`no ConfigMap ${configMapName}`);
+    }
+    return { configMap, secret: manifests.find((m) => m.kind === "Secret" && m.metadata.name === secretName) };
+}
