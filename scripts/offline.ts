@@ -68,7 +68,15 @@ export function stackFile(stack: string, root = projectRoot): string {
 
 /** The `config:` map of a stack file, as written there (namespaced keys, `secure:` values). */
 export function readStackConfigValues(stack: string, root = projectRoot): Record<string, unknown> {
-    const document = (YAML.parse(fs.readFileSync(stackFile(stack, root), "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    return readConfigFile(stackFile(stack, root));
+}
+
+/** The `config:` map of any stack file, as `pulumi --config-file FILE` reads it. */
+export function readConfigFile(file: string): Record<string, unknown> {
+    if (!fs.existsSync(file)) {
+        throw new Error(`No config file ${file}`);
+    }
+    const document = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
     return document.config ?? {};
 }
 

@@ -3,12 +3,14 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type { Evaluation, Manifest, RegisteredResource } from "./offline";
 
-const usage = `usage: npm run render -- --stack NAME [--out DIR] [--diff]
+const usage = `usage: npm run render -- --stack NAME [--config-file FILE] [--out DIR] [--diff]
 
 Evaluates the program offline under Pulumi's mocks with the config of Pulumi.NAME.yaml (at the
 project's top or under examples/): no Pulumi CLI, no credentials, no cluster.
 
   --stack NAME   the stack: NAME, ORG/NAME or ORG/appstack/NAME as Pulumi writes it
+  --config-file FILE
+                 read the config from FILE instead of Pulumi.NAME.yaml (as pulumi --config-file)
   --out DIR      where to write (default rendered/NAME):
                    all.yaml        every Kubernetes object, in an order kubectl apply -f can follow
                    manifests/      one file per object
@@ -19,6 +21,7 @@ project's top or under examples/): no Pulumi CLI, no credentials, no cluster.
 
 interface Options {
     stack: string;
+    configFile?: string;
     outDir: string;
     diff: boolean;
 }
@@ -29,7 +32,7 @@ export function parseOptions(args: string[], root: string): Options | { exitCode
     try {
         ({ values } = parseArgs({
             args,
-            options: { stack: { type: "string" }, out: { type: "string" }, diff: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+            options: { stack: { type: "string" }, "config-file": { type: "string" }, out: { type: "string" }, diff: { type: "boolean" }, help: { type: "boolean", short: "h" } },
         }));
     } catch (error) {
         return { exitCode: 2, message: `${(error as Error).message}\n\n${usage}` };
@@ -45,7 +48,8 @@ export function parseOptions(args: string[], root: string): Options | { exitCode
         return { exitCode: 2, message: `--stack ${values.stack}: expected NAME, ORG/NAME or ORG/appstack/NAME` };
     }
     const stack = parts[parts.length - 1];
-    return { stack, outDir: path.resolve(values.out ?? path.join(root, "rendered", stack)), diff: values.diff ?? false };
+    const configFile = values["config-file"] === undefined ? undefined : path.resolve(values["config-file"]);
+    return { stack, configFile, outDir: path.resolve(values.out ?? path.join(root, "rendered", stack)), diff: values.diff ?? false };
 }
 
 // ------------------------------------------------------------------ apply order
@@ -175,9 +179,10 @@ export interface Render {
 }
 
 /** Evaluates a stack offline and writes its render under `outDir`. */
-export async function renderStack(stack: string, outDir: string): Promise<Render> {
+export async function renderStack(stack: string, outDir: string, configFile?: string): Promise<Render> {
     const offline = require("./offline") as typeof import("./offline");
-    const evaluation = await offline.evaluateProgram(stack, offline.readStackSettings(stack));
+    const settings = configFile ? offline.stackSettingsFromValues(offline.readConfigFile(configFile)) : offline.readStackSettings(stack);
+    const evaluation = await offline.evaluateProgram(stack, settings);
     const objects = applyOrder(evaluation.resources.filter((resource) => offline.manifestsOf([resource]).length === 1).map((resource) => ({ resource, manifest: offline.manifestsOf([resource])[0] })));
     const previous = writeRender(evaluation, outDir, objects.map((object) => object.manifest), require("yaml") as typeof import("yaml"));
     return { evaluation, objects, previous };
@@ -191,7 +196,7 @@ async function main(): Promise<number> {
         return options.exitCode;
     }
     const started = process.hrtime.bigint();
-    const render = await renderStack(options.stack, options.outDir);
+    const render = await renderStack(options.stack, options.outDir, options.configFile);
     const millis = Number(process.hrtime.bigint() - started) / 1e6;
     const manifests = render.objects.map((object) => object.manifest);
     console.log(summary(manifests, render.evaluation.outputs));

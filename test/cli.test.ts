@@ -13,14 +13,15 @@ function runRender(...args: string[]) {
     return spawnSync(process.execPath, [renderScript, ...args], { cwd: projectRoot, encoding: "utf8" });
 }
 
-/** A stack file at the project's top for one test: prod's config with `extra` appended. */
-function withStackFile(stack: string, extra: string, body: () => void): void {
-    const file = path.join(projectRoot, `Pulumi.${stack}.yaml`);
+/** A stack file for one test, outside the project: prod's config with `extra` appended. */
+function withStackFile(stack: string, extra: string, body: (file: string) => void): void {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "appstack-stack-file-"));
+    const file = path.join(dir, `Pulumi.${stack}.yaml`);
     fs.writeFileSync(file, `${fs.readFileSync(path.join(projectRoot, "Pulumi.prod.yaml"), "utf8")}\n${extra}`);
     try {
-        body();
+        body(file);
     } finally {
-        fs.rmSync(file);
+        fs.rmSync(dir, { recursive: true, force: true });
     }
 }
 
@@ -36,7 +37,9 @@ describe("npm run render", () => {
         const kubernetes = resources.filter((r) => r.type.startsWith("kubernetes:"));
         assert.equal(fs.readdirSync(path.join(outDir, "manifests")).length, kubernetes.length);
         for (const resource of resources) {
-            assert.deepEqual(Object.keys(resource).slice(0, 5), ["urn", "type", "name", "parent", "provider"]);
+            for (const field of ["urn", "type", "name", "parent", "provider", "inputs"]) {
+                assert.ok(field in resource, `${resource.urn} has no ${field}`);
+            }
         }
         const outputs = JSON.parse(fs.readFileSync(path.join(outDir, "outputs.json"), "utf8")) as Record<string, unknown>;
         assert.equal(outputs.namespace, "appstack-prod");
@@ -64,16 +67,19 @@ describe("npm run render", () => {
 
     it("--diff names the objects added, removed and changed, with a unified diff", () => {
         assert.equal(runRender("--stack", "prod", "--out", outDir).status, 0);
-        withStackFile("render-diff-test", "  appstack:api:\n    replicas: 7\n    autoscaling: { enabled: false }\n", () => {
-            const result = runRender("--stack", "render-diff-test", "--out", outDir, "--diff");
+        let stackFile = "";
+        withStackFile("render-diff-test", "  appstack:api:\n    replicas: 7\n    autoscaling: { enabled: false }\n", (file) => {
+            stackFile = file;
+            const result = runRender("--stack", "render-diff-test", "--config-file", file, "--out", outDir, "--diff");
             assert.equal(result.status, 0, result.stderr);
             assert.match(result.stdout, /Diff against the previous render: 0 added, 1 removed, 1 changed/);
             assert.match(result.stdout, /\n- HorizontalPodAutoscaler\/appstack-prod\/appstack-api\n/);
             assert.match(result.stdout, /\n~ Deployment\/appstack-prod\/appstack-api\n--- previous\/Deployment/);
             assert.match(result.stdout, /\n\+  replicas: 7\n/);
         });
-        const again = runRender("--stack", "render-diff-test", "--out", outDir, "--diff");
+        const again = runRender("--stack", "render-diff-test", "--config-file", stackFile, "--out", outDir, "--diff");
         assert.equal(again.status, 1, "the test stack file is gone");
+        assert.match(again.stderr, /No config file/);
     });
 
     it("--out removes only the files it wrote before", () => {
@@ -81,8 +87,8 @@ describe("npm run render", () => {
         fs.writeFileSync(path.join(outDir, "manifests", "mine.yaml"), "kept");
         fs.writeFileSync(path.join(outDir, "notes.txt"), "kept");
         assert.equal(runRender("--stack", "prod", "--out", outDir).status, 0);
-        withStackFile("render-out-test", "  appstack:api:\n    autoscaling: { enabled: false }\n", () => {
-            assert.equal(runRender("--stack", "render-out-test", "--out", outDir).status, 0);
+        withStackFile("render-out-test", "  appstack:api:\n    autoscaling: { enabled: false }\n", (file) => {
+            assert.equal(runRender("--stack", "render-out-test", "--config-file", file, "--out", outDir).status, 0);
         });
         const files = fs.readdirSync(path.join(outDir, "manifests"));
         assert.ok(files.includes("mine.yaml") && fs.existsSync(path.join(outDir, "notes.txt")));
@@ -108,8 +114,8 @@ describe("npm run render", () => {
     });
 
     it("turns encrypted secure: values into placeholders and masks them", () => {
-        withStackFile("render-secure-test", "  appstack:secrets:\n    SECRET_KEY:\n      secure: v1:AAAABBBBCCCC\n", () => {
-            const result = runRender("--stack", "render-secure-test", "--out", outDir);
+        withStackFile("render-secure-test", "  appstack:secrets:\n    SECRET_KEY:\n      secure: v1:AAAABBBBCCCC\n", (file) => {
+            const result = runRender("--stack", "render-secure-test", "--config-file", file, "--out", outDir);
             assert.equal(result.status, 0, result.stderr);
             const text = fs.readFileSync(path.join(outDir, "resources.json"), "utf8");
             assert.ok(!text.includes("v1:AAAABBBBCCCC") && !text.includes("[secure"));
@@ -119,7 +125,6 @@ describe("npm run render", () => {
     });
 
     it("exits non-zero on invalid config with the problems and no stack trace", () => {
-        const stackFile = path.join(projectRoot, "Pulumi.render-invalid-test.yaml");
         const config = [
             "appstack:environment: prod",
             "appstack:target: {kind: existing}",
@@ -127,9 +132,11 @@ describe("npm run render", () => {
             "appstak:ingress: {enabled: false}",
             "appstack:secrets: {A: plain, B: {secure: v1:AAAABBBBCCCC}}",
         ];
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "appstack-stack-file-"));
+        const stackFile = path.join(dir, "Pulumi.render-invalid-test.yaml");
         fs.writeFileSync(stackFile, `config:\n${config.map((line) => `  ${line}\n`).join("")}`);
         try {
-            const result = runRender("--stack", "render-invalid-test", "--out", outDir);
+            const result = runRender("--stack", "render-invalid-test", "--config-file", stackFile, "--out", outDir);
             assert.equal(result.status, 1);
             assert.match(result.stderr, /Invalid configuration of stack "render-invalid-test": 5 problems/);
             assert.match(result.stderr, /target\.kubeconfig/);
@@ -140,7 +147,7 @@ describe("npm run render", () => {
             assert.doesNotMatch(result.stderr, /secrets\.B/);
             assert.doesNotMatch(result.stderr, /\n\s+at /);
         } finally {
-            fs.rmSync(stackFile);
+            fs.rmSync(dir, { recursive: true, force: true });
         }
     });
 
