@@ -9,7 +9,7 @@ export interface CloudResource {
     props: any;
     /** Pulumi's own `protect` option: the engine refuses to delete the resource. */
     protect: boolean;
-    /** The resources it depends on, its inputs' sources included. */
+    /** The resources it depends on directly, its inputs' sources included. */
     dependencies: CloudResource[];
 }
 

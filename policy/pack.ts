@@ -76,15 +76,10 @@ function objectsPolicy<C extends object>(
     };
 }
 
-function cloudResource(resource: PolicyResource, seen = new Set<PolicyResource>()): CloudResource {
-    seen.add(resource);
-    return {
-        type: resource.type,
-        name: resource.name,
-        props: resource.props,
-        protect: resource.opts.protect,
-        dependencies: (resource.dependencies ?? []).filter((dependency) => !seen.has(dependency)).map((dependency) => cloudResource(dependency, seen)),
-    };
+/** A cloud resource with its direct dependencies (the rules look one step back, no further). */
+function cloudResource(resource: PolicyResource): CloudResource {
+    const shallow = (r: PolicyResource): CloudResource => ({ type: r.type, name: r.name, props: r.props, protect: r.opts.protect, dependencies: [] });
+    return { ...shallow(resource), dependencies: (resource.dependencies ?? []).map(shallow) };
 }
 
 /** A policy over one cloud resource at a time, with what it depends on. */
