@@ -2,7 +2,8 @@ import { strict as assert } from "node:assert";
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { evaluateProgram, listStacks, manifestsOf, projectRoot, readStackSettings, type Manifest } from "../../scripts/offline";
+import { evaluateProgram, listStacks, manifestsOf, projectRoot, type Manifest } from "../../scripts/offline";
+import { settingsOf, stackValues } from "../support";
 
 // The rendered objects of every stack, applied to a real Kubernetes API server (the local control
 // plane of scripts/local, with simulated nodes): the server must accept each object, its Pod
@@ -43,7 +44,8 @@ describe("a real API server", () => {
             let namespace: string;
 
             before(async () => {
-                const evaluation = await evaluateProgram(stack, readStackSettings(stack));
+                // With a secret, so that the rendered Secrets (keys kept, values masked) are applied too.
+                const evaluation = await evaluateProgram(stack, settingsOf(stackValues(stack), { secrets: { SECRET_KEY: "server-test-value" } }));
                 manifests = manifestsOf(evaluation.resources);
                 namespace = manifests.find((m) => m.kind === "Namespace")!.metadata.name!;
             });
@@ -71,6 +73,15 @@ describe("a real API server", () => {
                 succeed(kubectl(["wait", "--for=condition=Complete", "job", "--all", "-n", namespace, "--timeout=180s"]), "wait for jobs");
                 const pods = JSON.parse(succeed(kubectl(["get", "pods", "-n", namespace, "-o", "json"]), "get pods")) as { items: { spec: { nodeName?: string } }[] };
                 assert.ok(pods.items.length > 0 && pods.items.every((pod) => pod.spec.nodeName), "every pod is scheduled");
+            });
+
+            it("refuses to change the data of a settings object: a change must replace it", () => {
+                const configMap = manifests.find((m) => m.kind === "ConfigMap")!;
+                assert.equal(configMap.immutable, true);
+                const changed = { ...configMap, data: { ...(configMap.data as object), ADDED: "1" } };
+                const result = kubectl(["apply", "--server-side", "--field-manager=appstack-test", "-f", "-"], YAML.stringify(changed));
+                assert.notEqual(result.status, 0);
+                assert.match(result.stderr, /immutable/i);
             });
 
             it("refuses a pod that breaks the restricted profile", () => {
