@@ -104,8 +104,9 @@ export interface AppArgs {
 }
 
 /**
- * The application: its settings and secrets, the migrations Job that precedes every rollout of
- * the api, the api itself, the workers, the optional frontend, the scheduled jobs and the Ingress.
+ * The application: its settings and secrets, the migrations Job that precedes every rollout onto
+ * a new image, the api itself, the workers, the optional frontend, the scheduled jobs and the
+ * Ingress.
  */
 export class App extends pulumi.ComponentResource {
     readonly api: Workload;
