@@ -76,21 +76,31 @@ function objectsPolicy<C extends object>(
     };
 }
 
-/** A cloud resource with its direct dependencies (the rules look one step back, no further). */
-function cloudResource(resource: PolicyResource): CloudResource {
-    const shallow = (r: PolicyResource): CloudResource => ({ type: r.type, name: r.name, props: r.props, protect: r.opts.protect, dependencies: [] });
-    return { ...shallow(resource), dependencies: (resource.dependencies ?? []).map(shallow) };
+/** A policy over one cloud resource at a time: the engine skips it where an input is unknown in preview. */
+function cloudPolicy(name: string, description: string, enforcementLevel: EnforcementLevel, rule: (resource: CloudResource) => string[]): ResourceValidationPolicy {
+    return {
+        name,
+        description,
+        enforcementLevel,
+        validateResource: (args, reportViolation) =>
+            report(
+                rule({ type: args.type, name: args.name, props: args.props, protect: args.opts.protect, dependencies: [] }).map((problem) => `${args.type} ${args.name}: ${problem}`),
+                reportViolation,
+            ),
+    };
 }
 
-/** A policy over one cloud resource at a time, with what it depends on. */
-function cloudPolicy(name: string, description: string, enforcementLevel: EnforcementLevel, rule: (resource: CloudResource) => string[]): StackValidationPolicy {
+/** A policy over one cloud resource and what it depends on directly, which only the stack's view holds. */
+function cloudDependenciesPolicy(name: string, description: string, enforcementLevel: EnforcementLevel, rule: (resource: CloudResource) => string[]): StackValidationPolicy {
+    const shallow = (r: PolicyResource): CloudResource => ({ type: r.type, name: r.name, props: r.props, protect: r.opts.protect, dependencies: [] });
     return {
         name,
         description,
         enforcementLevel,
         validateStack: (args, reportViolation) => {
             for (const resource of args.resources) {
-                report(rule(cloudResource(resource)).map((problem) => `${resource.type} ${resource.name}: ${problem}`), reportViolation, resource.urn);
+                const problems = rule({ ...shallow(resource), dependencies: (resource.dependencies ?? []).map(shallow) });
+                report(problems.map((problem) => `${resource.type} ${resource.name}: ${problem}`), reportViolation, resource.urn);
             }
         },
     };
@@ -133,7 +143,7 @@ export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     ),
     cloudPolicy("no-public-data", "No database, cache or bucket is reachable from the internet.", "mandatory", noPublicData),
     cloudPolicy("encrypted-at-rest", "Managed data and the clusters' Kubernetes secrets are encrypted at rest.", "mandatory", encryptedAtRest),
-    cloudPolicy("private-nodes", "Cluster nodes have no public addresses.", "mandatory", privateNodes),
+    cloudDependenciesPolicy("private-nodes", "Cluster nodes have no public addresses.", "mandatory", privateNodes),
     // Off by default: a dev stack is meant to be torn down. The prod policy config turns it on.
     cloudPolicy("deletion-protection", "Databases, caches, buckets and clusters have deletion protection and Pulumi's `protect`.", "disabled", deletionProtected),
 ];
