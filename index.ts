@@ -2,7 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { App } from "./components/app";
 import { Platform } from "./components/platform";
 import { createTarget } from "./components/targets";
-import { appArgs, platformArgs, targetArgs } from "./stacks/args";
+import type { DataStoreConnection } from "./components/data/connection";
+import { ObjectStore } from "./components/data/objectstore";
+import { Postgres } from "./components/data/postgres";
+import { Redis } from "./components/data/redis";
+import { Search } from "./components/data/search";
+import { appArgs, objectStoreArgs, platformArgs, postgresArgs, redisArgs, searchArgs, targetArgs } from "./stacks/args";
 import { loadStackConfig } from "./stacks/load";
 
 // The composition root: config -> target -> image -> platform -> data -> app. Only this file
@@ -16,7 +21,17 @@ export = async () => {
 
     const platform = new Platform(name, platformArgs(config), withCluster);
 
-    const args = appArgs(config, { namespace: platform.namespaceName, ingressPublishesStatus: target.ingressPublishesStatus, dataStores: [] });
+    // The stores, each in its mode; the dumps of a bundled database go to the object store.
+    const namespace = platform.namespaceName;
+    const objectStoreConfig = objectStoreArgs(config, namespace);
+    const objectStore = objectStoreConfig && new ObjectStore(`${name}-objectstore`, objectStoreConfig, withCluster);
+    const searchConfig = searchArgs(config, namespace);
+    const search = searchConfig && new Search(`${name}-search`, searchConfig, withCluster);
+    const redis = new Redis(`${name}-redis`, redisArgs(config, namespace), withCluster);
+    const postgres = new Postgres(`${name}-postgres`, postgresArgs(config, namespace, objectStore?.connection), withCluster);
+    const dataStores: DataStoreConnection[] = [postgres, redis, objectStore, search].flatMap((store) => (store ? [store.connection] : []));
+
+    const args = appArgs(config, { namespace, ingressPublishesStatus: target.ingressPublishesStatus, dataStores });
     const app = new App(name, args, withCluster);
 
     return {

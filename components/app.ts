@@ -4,16 +4,21 @@ import * as networking from "@pulumi/kubernetes/networking/v1";
 import type * as inputs from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
-import type { DataStoreConnection } from "./data/connection";
+import { consumerEnvironment, storeVariables, type ConsumerEnvironment, type DataStoreConnection, type DataStoreKind } from "./data/connection";
 import { cronJobComponent, migrationsJobName, objectName, workerComponent } from "./names";
-import type { NetworkPeer, NetworkRule } from "./network";
+import type { NetworkPeer } from "./network";
 import { policyRules } from "./network";
-import { appLabels, hardenedContainer, hardenedPodSpec, type AppEnvironment } from "./pod";
+import { appLabels, hardenedContainer, hardenedPodSpec, selectorLabels, type AppEnvironment } from "./pod";
 import { servingPortName, Workload, type WorkloadSpec } from "./workload";
 
 type ResourceRequirements = inputs.core.v1.ResourceRequirements;
 
-export interface WorkerArgs extends WorkloadSpec {
+/** The data stores a component connects to; it gets their variables and egress, and no other's. */
+export interface StoreUser {
+    uses?: DataStoreKind[];
+}
+
+export interface WorkerArgs extends WorkloadSpec, StoreUser {
     /** Its Deployment is APP-worker-NAME. */
     name: string;
     /** Tasks one pod runs at once (WORKER_CONCURRENCY). */
@@ -28,12 +33,12 @@ export interface FrontendArgs extends WorkloadSpec {
     port: number;
 }
 
-export interface ApiArgs extends WorkloadSpec {
+export interface ApiArgs extends WorkloadSpec, StoreUser {
     port: number;
 }
 
 /** The Job that migrates the database, run with the app image before anything rolls onto it. */
-export interface MigrationsArgs {
+export interface MigrationsArgs extends StoreUser {
     command: string[];
     backoffLimit: number;
     activeDeadlineSeconds: number;
@@ -46,7 +51,7 @@ export interface MigrationsArgs {
 }
 
 /** A scheduled run of a command with the app image. */
-export interface CronJobArgs {
+export interface CronJobArgs extends StoreUser {
     /** Its CronJob is APP-cron-NAME. */
     name: string;
     schedule: string;
@@ -100,6 +105,7 @@ export interface AppArgs {
     ingress?: IngressArgs;
     /** Who may scrape the workloads' metrics (a monitoring stack). */
     scrapers: NetworkPeer[];
+    /** The data stores the stack provides, for the components that use them. */
     dataStores: DataStoreConnection[];
 }
 
@@ -123,14 +129,11 @@ export class App extends pulumi.ComponentResource {
         const child = { parent: this };
         const metadata = (component: string) => ({ name: objectName(appName, component), namespace: args.namespace, labels: appLabels(appName, component) });
 
-        const plainSettings: Record<string, pulumi.Input<string>> = {
-            ...args.settings,
-            ...Object.assign({}, ...args.dataStores.map((store) => store.settings)),
-        };
-        const secretSettings: Record<string, pulumi.Input<string>> = {
-            ...args.secrets,
-            ...Object.assign({}, ...args.dataStores.map((store) => store.secrets)),
-        };
+        const plainSettings: Record<string, pulumi.Input<string>> = { ...args.settings };
+        const secretSettings: Record<string, pulumi.Input<string>> = { ...args.secrets };
+        const ownKeys = [...Object.keys(plainSettings), ...Object.keys(secretSettings)];
+        const stores = (component: string, user: StoreUser, env: Record<string, string> = {}): ConsumerEnvironment =>
+            consumerEnvironment(component, user.uses ?? [], args.dataStores, [...ownKeys, ...Object.keys(env)]);
         // Settings and secrets are immutable objects with a name the provider makes up: a change
         // of content creates a new object under a new name, so every pod that reads them rolls
         // because its reference changed, a rollback brings the old content back, and a removed key
@@ -148,25 +151,32 @@ export class App extends pulumi.ComponentResource {
             configMapName: settings.metadata.name,
             secrets: secret ? { name: secret.metadata.name, keys: secretKeys } : undefined,
         };
-        const storeRules: NetworkRule[] = args.dataStores.map((store) => store.endpoint);
         const ingressSources = args.ingress?.sources ?? [];
 
         const jobServiceAccount = new core.ServiceAccount(`${name}-jobs`, { metadata: metadata("jobs"), automountServiceAccountToken: false }, child);
-        const jobPod = (component: string, command: string[], resources: ResourceRequirements, jobEnv: AppEnvironment) =>
+        const jobPod = (component: string, command: string[], resources: ResourceRequirements, jobEnv: AppEnvironment, storeEnv: ConsumerEnvironment) =>
             hardenedPodSpec(
                 args.runAsUser,
                 jobServiceAccount.metadata.name,
-                [hardenedContainer({ name: component, image: args.image, command, env: jobEnv, plainEnv: { APP_COMPONENT: component }, resources })],
+                [hardenedContainer({ name: component, image: args.image, command, env: jobEnv, plainEnv: { APP_COMPONENT: component }, extraEnv: storeVariables(storeEnv), resources })],
                 { restartPolicy: "Never" },
             );
+        const jobStores = new Map<string, ConsumerEnvironment>();
 
         if (args.migrations) {
-            this.migrations = this.createMigrations(name, args, args.migrations, plainSettings, secretSettings, jobPod);
+            const migrationStores = stores("migrations", args.migrations);
+            jobStores.set("migrations", migrationStores);
+            this.migrations = this.createMigrations(name, args, args.migrations, plainSettings, secretSettings, (component, command, resources, jobEnv) =>
+                jobPod(component, command, resources, jobEnv, migrationStores), migrationStores.waitFor);
         }
         // Everything that runs the app image waits for its migrations.
         const afterMigrations = this.migrations ? [this.migrations] : undefined;
 
+        for (const job of args.cronJobs) {
+            jobStores.set(cronJobComponent(job.name), stores(cronJobComponent(job.name), job));
+        }
         const jobComponents = ["migrations", ...args.cronJobs.map((job) => cronJobComponent(job.name))];
+        // Nobody connects to a job; each job reaches the stores it uses (policies add up).
         new networking.NetworkPolicy(
             `${name}-jobs`,
             {
@@ -177,14 +187,31 @@ export class App extends pulumi.ComponentResource {
                         matchExpressions: [{ key: "app.kubernetes.io/component", operator: "In", values: jobComponents }],
                     },
                     policyTypes: ["Ingress", "Egress"],
-                    egress: policyRules(storeRules, appName).map((rule) => ({ to: rule.peers, ports: rule.ports })),
+                    egress: [],
                 },
             },
             child,
         );
+        for (const [component, storeEnv] of jobStores) {
+            if (storeEnv.egress.length > 0) {
+                new networking.NetworkPolicy(
+                    `${name}-${component}-egress`,
+                    {
+                        metadata: metadata(`${component}-egress`),
+                        spec: {
+                            podSelector: { matchLabels: selectorLabels(appName, component) },
+                            policyTypes: ["Egress"],
+                            egress: policyRules(storeEnv.egress, appName).map((rule) => ({ to: rule.peers, ports: rule.ports })),
+                        },
+                    },
+                    child,
+                );
+            }
+        }
 
         const shared = { appName, namespace: args.namespace, env, runAsUser: args.runAsUser, topologySpread: args.topologySpread };
         const { frontend } = args;
+        const apiStores = stores("api", args.api, args.api.plainEnv);
 
         this.api = new Workload(
             `${name}-api`,
@@ -194,15 +221,16 @@ export class App extends pulumi.ComponentResource {
                 component: "api",
                 image: args.image,
                 allowFrom: [...ingressSources, ...(frontend ? [{ component: "frontend" }] : []), ...args.scrapers],
-                allowTo: storeRules,
-                rolloutAfter: afterMigrations,
+                allowTo: apiStores.egress,
+                extraEnv: storeVariables(apiStores),
+                rolloutAfter: [...(afterMigrations ?? []), ...apiStores.waitFor],
             },
             child,
         );
 
-        this.workers = args.workers.map(
-            ({ name: workerName, concurrency, queues, ...spec }) =>
-                new Workload(
+        this.workers = args.workers.map(({ name: workerName, concurrency, queues, uses, ...spec }) => {
+            const workerStores = stores(workerComponent(workerName), { uses }, spec.plainEnv);
+            return new Workload(
                     `${name}-worker-${workerName}`,
                     {
                         ...shared,
@@ -211,12 +239,13 @@ export class App extends pulumi.ComponentResource {
                         image: args.image,
                         plainEnv: { ...spec.plainEnv, WORKER_NAME: workerName, WORKER_CONCURRENCY: String(concurrency), WORKER_QUEUES: queues.join(",") },
                         allowFrom: [],
-                        allowTo: storeRules,
-                        rolloutAfter: afterMigrations,
+                        allowTo: workerStores.egress,
+                        extraEnv: storeVariables(workerStores),
+                        rolloutAfter: [...(afterMigrations ?? []), ...workerStores.waitFor],
                     },
                     child,
-                ),
-        );
+                );
+        });
 
         if (frontend) {
             this.frontend = new Workload(
@@ -238,7 +267,8 @@ export class App extends pulumi.ComponentResource {
 
         this.cronJobs = args.cronJobs.map((job) => {
             const component = cronJobComponent(job.name);
-            return this.cronJob(`${name}-${component}`, job, metadata(component), jobPod(component, job.command, job.resources, env), afterMigrations);
+            const storeEnv = jobStores.get(component)!;
+            return this.cronJob(`${name}-${component}`, job, metadata(component), jobPod(component, job.command, job.resources, env, storeEnv), [...(afterMigrations ?? []), ...storeEnv.waitFor]);
         });
 
         if (args.ingress) {
@@ -269,6 +299,7 @@ export class App extends pulumi.ComponentResource {
         plainSettings: Record<string, pulumi.Input<string>>,
         secretSettings: Record<string, pulumi.Input<string>>,
         jobPod: (component: string, command: string[], resources: ResourceRequirements, env: AppEnvironment) => inputs.core.v1.PodSpec,
+        waitFor: pulumi.Resource[],
     ): batch.Job {
         const { appName } = args;
         const child = { parent: this };
@@ -314,7 +345,7 @@ export class App extends pulumi.ComponentResource {
                     },
                 },
             },
-            { ...child, dependsOn: secret ? [settings, secret] : [settings] },
+            { ...child, dependsOn: [settings, ...(secret ? [secret] : []), ...waitFor] },
         );
     }
 

@@ -1,4 +1,5 @@
 import type * as inputs from "@pulumi/kubernetes/types/input";
+import type * as pulumi from "@pulumi/pulumi";
 import { selectorLabels } from "./pod";
 
 type PolicyPeer = inputs.networking.v1.NetworkPolicyPeer;
@@ -10,7 +11,7 @@ export type NetworkPeer =
     /** Every pod of a namespace (an ingress controller, a monitoring stack). */
     | { namespace: string }
     /** Addresses outside the cluster (a managed database, an external API). */
-    | { cidr: string };
+    | { cidr: pulumi.Input<string> };
 
 /** A peer and the TCP ports the traffic goes to. */
 export interface NetworkRule {

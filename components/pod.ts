@@ -48,6 +48,8 @@ export interface HardenedContainerArgs {
     /** Shared settings and secrets; none for a component that must not see them. */
     env?: AppEnvironment;
     plainEnv: Record<string, string>;
+    /** Further variables, such as those of the data stores it uses. */
+    extraEnv?: EnvVar[];
     resources: ResourceRequirements;
 }
 
@@ -65,7 +67,7 @@ export function hardenedContainer(args: HardenedContainerArgs): Container {
         command: args.command,
         args: args.args,
         envFrom: args.env ? [{ configMapRef: { name: args.env.configMapName } }] : undefined,
-        env: environmentVariables(args.env, args.plainEnv),
+        env: [...environmentVariables(args.env, args.plainEnv), ...(args.extraEnv ?? [])],
         resources: args.resources,
         securityContext: {
             allowPrivilegeEscalation: false,

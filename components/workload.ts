@@ -54,6 +54,8 @@ export interface WorkloadArgs extends WorkloadSpec {
     component: string;
     image: pulumi.Input<string>;
     env?: AppEnvironment;
+    /** Further variables, such as those of the data stores it uses. */
+    extraEnv?: inputs.core.v1.EnvVar[];
     runAsUser: number;
     topologySpread: boolean;
     /** Who may open connections to its port. */
@@ -106,6 +108,7 @@ export class Workload extends pulumi.ComponentResource {
                 args: args.args,
                 env: args.env,
                 plainEnv: { APP_COMPONENT: args.component, ...args.plainEnv },
+                extraEnv: args.extraEnv,
                 resources: args.resources,
             }),
             ports: args.port === undefined ? undefined : [{ name: servingPortName, containerPort: args.port, protocol: "TCP" }],

@@ -141,10 +141,16 @@ function replaceSecure(value: unknown, keyPath: string, markSecret: () => void):
  * Runs the program once under mocks with the given stack settings. `registered` receives every
  * registration as it happens, so that a caller can see what a failed run registered.
  */
-export async function evaluateProgram(stack: string, settings: StackSettings, registered: RegisteredResource[] = []): Promise<Evaluation> {
+export async function evaluateProgram(stack: string, settings: StackSettings, registered: RegisteredResource[] = [], observe?: Observer): Promise<Evaluation> {
     const program = require(path.join(projectRoot, "bin", "index.js")) as () => Promise<Record<string, unknown>>;
-    return evaluate(stack, settings, program, registered);
+    return evaluate(stack, settings, program, registered, observe);
 }
+
+/**
+ * Sees each resource as the engine would receive it, secrets in clear: for tests that hand the
+ * program's real values to real servers. Renders never use it.
+ */
+export type Observer = (resource: { type: string; name: string; inputs: Record<string, any> }) => void;
 
 /** Runs any program function under mocks, as `evaluateProgram` runs the real one. */
 export async function evaluate(
@@ -152,6 +158,7 @@ export async function evaluate(
     settings: StackSettings,
     program: () => Promise<Record<string, unknown> | void>,
     registered: RegisteredResource[] = [],
+    observe?: Observer,
 ): Promise<Evaluation> {
     pulumi.runtime.setAllConfig(settings.config, settings.secretKeys);
     // The program reads the stack file as written from where the engine would have it; here that
@@ -162,7 +169,7 @@ export async function evaluate(
     const previous = process.env[stackFileVariable];
     process.env[stackFileVariable] = file;
     try {
-        return await evaluateWithConfig(stack, program, registered);
+        return await evaluateWithConfig(stack, program, registered, observe);
     } finally {
         restoreVariable(stackFileVariable, previous);
         fs.rmSync(stackDir, { recursive: true, force: true });
@@ -177,10 +184,13 @@ function restoreVariable(name: string, value: string | undefined): void {
     }
 }
 
-async function evaluateWithConfig(stack: string, program: () => Promise<Record<string, unknown> | void>, registered: RegisteredResource[]): Promise<Evaluation> {
+async function evaluateWithConfig(stack: string, program: () => Promise<Record<string, unknown> | void>, registered: RegisteredResource[], observe?: Observer): Promise<Evaluation> {
     await pulumi.runtime.setMocks(
         {
-            newResource: (args) => ({ id: args.custom ? `${args.name}-id` : undefined, state: withAutoName(args.type, args.name, args.inputs) }),
+            newResource: (args) => {
+                observe?.({ type: args.type, name: args.name, inputs: revealSecrets(args.inputs) as Record<string, any> });
+                return { id: args.custom ? `${args.name}-id` : undefined, state: withGeneratedValues(args.type, withAutoName(args.type, args.name, args.inputs)) };
+            },
             call: (args) => args.inputs,
         },
         projectName,
@@ -249,6 +259,29 @@ function withAutoName(type: string, name: string, inputs: Record<string, any>): 
     }
     const suffix = createHash("sha256").update(name).digest("hex").slice(0, 8);
     return { ...inputs, metadata: { ...inputs.metadata, name: `${name}-${suffix}` } };
+}
+
+/**
+ * A generated password gets a stand-in, so that what is built from it (a URL, a Secret's key) is
+ * rendered; it is a secret wherever it is used, so the stand-in shows nowhere.
+ */
+function withGeneratedValues(type: string, state: Record<string, any>): Record<string, any> {
+    return type === "random:index/randomPassword:RandomPassword" ? { ...state, result: "generated-password" } : state;
+}
+
+/** The values of secrets in place of their wrappers. */
+function revealSecrets(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(revealSecrets);
+    }
+    if (value !== null && typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        if (record[sigKey] === secretSig) {
+            return revealSecrets(record.value);
+        }
+        return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, revealSecrets(item)]));
+    }
+    return value;
 }
 
 /** Replaces secrets by a marker, resource references by their URN, unknowns by a marker. */

@@ -127,7 +127,8 @@ function writeRender(evaluation: Evaluation, outDir: string, ordered: Manifest[]
     const recordPath = path.join(outDir, recordFile);
     const before = fs.existsSync(recordPath) ? fs.readFileSync(recordPath, "utf8").split("\n").filter(Boolean) : [];
     const files = new Map<string, string>();
-    const texts = ordered.map((manifest) => YAML.stringify(manifest, { sortMapEntries: false }));
+    // kubectl parses YAML 1.1, where a bare `off` or `yes` is a boolean: such strings are quoted.
+    const texts = ordered.map((manifest) => YAML.stringify(manifest, { version: "1.1", sortMapEntries: false }));
     ordered.forEach((manifest, index) => files.set(path.join("manifests", fileName(manifest)), texts[index]));
     files.set("all.yaml", texts.map((text) => `---\n${text}`).join(""));
     files.set("outputs.json", JSON.stringify(evaluation.outputs, null, 2) + "\n");

@@ -1,8 +1,14 @@
 import type * as inputs from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import type { AppArgs, CronJobArgs, IngressArgs, WorkerArgs } from "../components/app";
-import type { DataStoreConnection } from "../components/data/connection";
+import { dataStoreKinds, type DataStoreConnection, type DataStoreKind } from "../components/data/connection";
+import type { BundledSettings } from "../components/data/bundled";
+import { minioImage, portOf, type ObjectStoreArgs } from "../components/data/objectstore";
+import { postgresImage, type PostgresArgs, type PostgresBackups } from "../components/data/postgres";
+import { redisImage, type RedisArgs } from "../components/data/redis";
+import { meilisearchImage, type SearchArgs } from "../components/data/search";
 import { pinnedReference } from "../components/image";
+import { cronJobComponent, workerComponent } from "../components/names";
 import type { PlatformArgs } from "../components/platform";
 import type { TargetArgs } from "../components/targets";
 import { servingPortName, type WorkloadAutoscaling, type WorkloadProbes, type WorkloadSpec } from "../components/workload";
@@ -57,6 +63,7 @@ export interface AppSurroundings {
 
 export function appArgs(config: StackConfig, surroundings: AppSurroundings): AppArgs {
     const { api, frontend, migrations } = config;
+    const uses = storeUses(config);
     return {
         appName: config.name,
         namespace: surroundings.namespace,
@@ -65,8 +72,8 @@ export function appArgs(config: StackConfig, surroundings: AppSurroundings): App
         topologySpread: config.topologySpread,
         settings: { APP_NAME: config.name, APP_ENVIRONMENT: config.environment, ...config.settings },
         secrets: secretValues(config.secrets),
-        api: { ...workloadSpec(api, httpProbes(api.probes)), port: api.port, command: api.command, args: api.args },
-        workers: config.workers.map(workerArgs),
+        api: { ...workloadSpec(api, httpProbes(api.probes)), port: api.port, command: api.command, args: api.args, uses: uses.api },
+        workers: config.workers.map((worker) => ({ ...workerArgs(worker), uses: uses[workerComponent(worker.name)] })),
         // The schema requires an image whenever the frontend is enabled.
         frontend:
             frontend.enabled && frontend.image
@@ -78,9 +85,11 @@ export function appArgs(config: StackConfig, surroundings: AppSurroundings): App
                   backoffLimit: migrations.backoffLimit,
                   activeDeadlineSeconds: migrations.activeDeadlineSeconds,
                   resources: resourceRequirements(migrations.resources),
+                  uses: uses.migrations,
+                  database: uses.migrations?.includes("postgres") ? surroundings.dataStores.find((store) => store.kind === "postgres")?.identity : undefined,
               }
             : undefined,
-        cronJobs: config.cronJobs.map((job) => cronJobArgs(job, api.resources)),
+        cronJobs: config.cronJobs.map((job) => ({ ...cronJobArgs(job, api.resources), uses: uses[cronJobComponent(job.name)] })),
         ingress: ingressArgs(config.ingress, config.name, surroundings.ingressPublishesStatus),
         scrapers: config.monitoringNamespace ? [{ namespace: config.monitoringNamespace }] : [],
         dataStores: surroundings.dataStores,
@@ -189,5 +198,137 @@ export function ingressArgs(ingress: StackConfig["ingress"], appName: string, pu
         sources: [{ namespace: ingress.controllerNamespace }],
         tls: tls.mode === "none" ? undefined : { secretName: tls.mode === "secret" ? tls.secretName : `${appName}-tls` },
         publishesStatus,
+    };
+}
+
+/**
+ * Which stores each component uses, by component label: as its config says, or else every store
+ * the stack provides (migrations: the database alone).
+ */
+export function storeUses(config: StackConfig): Record<string, DataStoreKind[]> {
+    const provided = dataStoreKinds.filter((store) => config.data[store].mode !== "disabled");
+    const uses: Record<string, DataStoreKind[]> = { api: config.api.uses ?? provided };
+    for (const worker of config.workers) {
+        uses[workerComponent(worker.name)] = worker.uses ?? provided;
+    }
+    for (const job of config.cronJobs) {
+        uses[cronJobComponent(job.name)] = job.uses ?? provided;
+    }
+    if (config.migrations.enabled) {
+        uses.migrations = config.migrations.uses ?? provided.filter((store) => store === "postgres");
+    }
+    return uses;
+}
+
+/** The components that connect to a store: admitted by its NetworkPolicy, and no other. */
+export function storeClients(config: StackConfig, store: DataStoreKind): string[] {
+    const uses = storeUses(config);
+    return Object.keys(uses).filter((component) => uses[component].includes(store));
+}
+
+type StoreCommon = Pick<PostgresArgs, "appName" | "namespace" | "protect" | "retain">;
+
+/** What every store shares: prod keeps its data when the stack lets go of it. */
+function storeCommon(config: StackConfig, namespace: pulumi.Input<string>): StoreCommon {
+    return { appName: config.name, namespace, protect: config.protect, retain: config.environment === "prod" };
+}
+
+type BundledConfig = StackConfig["data"]["postgres"]["bundled"];
+
+/** The configured image of a bundled server, or its pinned official one. */
+function bundledImage(bundled: BundledConfig, official: string): string {
+    return bundled.image ? pinnedReference(bundled.image) : official;
+}
+
+function bundledSettings(config: StackConfig, bundled: BundledConfig, official: string): BundledSettings & { mode: "bundled" } {
+    return {
+        mode: "bundled",
+        image: bundledImage(bundled, official),
+        runAsUser: config.runAsUser,
+        volume: bundled.storage,
+        resources: resourceRequirements(bundled.resources) as BundledSettings["resources"],
+    };
+}
+
+/** The schema admits managed stores only on cloud targets, which this program does not build yet. */
+function unsupportedManaged(store: DataStoreKind): never {
+    throw new Error(`data.${store}.mode "managed" needs a cloud target`);
+}
+
+export function objectStoreArgs(config: StackConfig, namespace: pulumi.Input<string>): ObjectStoreArgs | undefined {
+    const store = config.data.objectStore;
+    if (store.mode === "disabled") {
+        return undefined;
+    }
+    const backups = config.data.postgres.backups.enabled ? ["postgres-backup"] : [];
+    const external = store.external!;
+    return {
+        ...storeCommon(config, namespace),
+        bucket: store.bucket ?? `${config.name}-${config.environment}`,
+        clients: [...storeClients(config, "objectStore"), ...backups],
+        server:
+            store.mode === "external"
+                ? { mode: "external", endpoint: external.endpoint, region: external.region, cidrs: external.cidrs, accessKeyId: pulumi.secret(external.accessKeyId), secretAccessKey: pulumi.secret(external.secretAccessKey) }
+                : store.mode === "bundled"
+                  ? bundledSettings(config, store.bundled, minioImage)
+                  : unsupportedManaged("objectStore"),
+    };
+}
+
+export function searchArgs(config: StackConfig, namespace: pulumi.Input<string>): SearchArgs | undefined {
+    const store = config.data.search;
+    if (store.mode === "disabled") {
+        return undefined;
+    }
+    const external = store.external!;
+    return {
+        ...storeCommon(config, namespace),
+        clients: storeClients(config, "search"),
+        server:
+            store.mode === "external"
+                ? { mode: "external", url: external.url, masterKey: pulumi.secret(external.masterKey), cidrs: external.cidrs, port: portOf(external.url) }
+                : bundledSettings(config, store.bundled, meilisearchImage),
+    };
+}
+
+export function redisArgs(config: StackConfig, namespace: pulumi.Input<string>): RedisArgs {
+    const store = config.data.redis;
+    const external = store.external!;
+    return {
+        ...storeCommon(config, namespace),
+        clients: storeClients(config, "redis"),
+        server:
+            store.mode === "external"
+                ? { mode: "external", host: external.host, port: external.port, tls: external.tls, cidrs: external.cidrs, password: external.password === undefined ? undefined : pulumi.secret(external.password) }
+                : store.mode === "bundled"
+                  ? bundledSettings(config, store.bundled, redisImage)
+                  : unsupportedManaged("redis"),
+    };
+}
+
+/** `backupsTo`: the object store the dumps go to, when backups are on. */
+export function postgresArgs(config: StackConfig, namespace: pulumi.Input<string>, backupsTo: DataStoreConnection | undefined): PostgresArgs {
+    const store = config.data.postgres;
+    const external = store.external!;
+    const backups: PostgresBackups | undefined =
+        store.backups.enabled && backupsTo
+            ? {
+                  schedule: store.backups.schedule,
+                  retentionDays: store.backups.retentionDays,
+                  objectStore: backupsTo,
+                  clientImage: bundledImage(config.data.objectStore.bundled, minioImage),
+              }
+            : undefined;
+    return {
+        ...storeCommon(config, namespace),
+        database: store.database,
+        username: store.username,
+        clients: storeClients(config, "postgres"),
+        server:
+            store.mode === "external"
+                ? { mode: "external", host: external.host, port: external.port, sslMode: external.sslMode, cidrs: external.cidrs, password: pulumi.secret(external.password) }
+                : store.mode === "bundled"
+                  ? { ...bundledSettings(config, store.bundled, postgresImage), backups }
+                  : unsupportedManaged("postgres"),
     };
 }

@@ -67,6 +67,33 @@ const shared = {
     target: { kind: "existing" as const },
 };
 
+const bundled = (size: string, cpu: string, memory: string, memoryLimit: string) => ({
+    storage: { size },
+    resources: { requests: { cpu, memory }, limits: { memory: memoryLimit } },
+});
+
+/** Every store bundled: the stack needs nothing outside the cluster. */
+function bundledData(sizes: { postgres: string; redis: string; objectStore: string; search: string }, prod: boolean): StackConfig["data"] {
+    return {
+        postgres: {
+            mode: "bundled",
+            version: "17",
+            database: "app",
+            username: "app",
+            bundled: prod ? bundled(sizes.postgres, "500m", "1Gi", "2Gi") : bundled(sizes.postgres, "100m", "256Mi", "1Gi"),
+            backups: { enabled: prod, schedule: "0 3 * * *", retentionDays: prod ? 30 : 7 },
+            managed: { storageGb: prod ? 100 : 20, highAvailability: prod, backupRetentionDays: prod ? 14 : 7 },
+        },
+        redis: {
+            mode: "bundled",
+            bundled: prod ? bundled(sizes.redis, "200m", "512Mi", "1Gi") : bundled(sizes.redis, "50m", "64Mi", "256Mi"),
+            managed: { highAvailability: prod },
+        },
+        objectStore: { mode: "bundled", bundled: prod ? bundled(sizes.objectStore, "250m", "512Mi", "1Gi") : bundled(sizes.objectStore, "50m", "128Mi", "512Mi") },
+        search: { mode: "bundled", bundled: prod ? bundled(sizes.search, "500m", "1Gi", "2Gi") : bundled(sizes.search, "100m", "256Mi", "1Gi") },
+    };
+}
+
 const workerProbe = { command: ["python", "-m", "app.worker_ping"], periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 3 };
 
 /** A worker touches this file while its process is healthy; liveness checks its age (at most 120 s). */
@@ -114,6 +141,7 @@ export const presets: Record<Environment, Preset> = {
             },
             migrations: migrations({ requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } }),
             limitRange: { defaultRequestCpu: "50m", defaultRequestMemory: "64Mi", defaultLimitMemory: "256Mi", maxMemory: "2Gi" },
+            data: bundledData({ postgres: "10Gi", redis: "2Gi", objectStore: "10Gi", search: "5Gi" }, false),
         },
         worker: {
             concurrency: 2,
@@ -141,6 +169,7 @@ export const presets: Record<Environment, Preset> = {
             },
             migrations: migrations({ requests: { cpu: "250m", memory: "256Mi", ephemeralStorage: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } }),
             limitRange: { defaultRequestCpu: "100m", defaultRequestMemory: "128Mi", defaultLimitMemory: "512Mi", maxMemory: "4Gi" },
+            data: bundledData({ postgres: "50Gi", redis: "4Gi", objectStore: "100Gi", search: "20Gi" }, true),
         },
         worker: {
             concurrency: 4,

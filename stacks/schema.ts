@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { appNames, cronJobNames, workerNames, type ComposedName } from "../components/names";
+import { connectionVariables, dataStoreKinds } from "../components/data/connection";
 import { parseQuantity } from "./quantity";
 import { closest } from "./spelling";
 
@@ -42,6 +43,13 @@ function quantity(unit: "cpu" | "memory") {
         message: `a positive Kubernetes quantity such as ${example}`,
     });
 }
+
+const storeNames = dataStoreKinds;
+const storeUses = z
+    .array(z.enum(storeNames))
+    .refine((list) => new Set(list).size === list.length, { message: "each store once" })
+    .optional()
+    .describe("data stores it connects to (default: every store the stack provides); only these get their variables and egress");
 
 const command = z.array(z.string().min(1, "not empty")).min(1, "at least one element");
 
@@ -170,6 +178,7 @@ const api = z
         port: port.describe("port the API listens on"),
         command: command.optional().describe("container command (default: the image's entrypoint)"),
         args: z.array(z.string()).optional().describe("container arguments"),
+        uses: storeUses,
         probes: z
             .strictObject({
                 startup: httpProbe.describe("startup probe: the pod gets periodSeconds x failureThreshold to start"),
@@ -189,6 +198,7 @@ const worker = z
         queues: z.array(z.string().min(1)).min(1, "at least one queue").describe("queues consumed (WORKER_QUEUES, comma-separated)"),
         probe: execProbe.describe("readiness command, e.g. a queue ping: a worker that cannot reach its broker takes no work"),
         liveness: execProbe.describe("liveness (and startup) command: checks the process itself and no dependency, so a broker outage restarts nothing"),
+        uses: storeUses,
         ...lifecycle,
     })
     .superRefine(checkShutdownFitsGrace);
@@ -241,6 +251,7 @@ const frontend = z
 const migrations = z.strictObject({
     enabled: z.boolean().describe("run database migrations as a Job before the api rolls out"),
     command: command.describe("migration command, run with the api image"),
+    uses: storeUses.describe("data stores it connects to (default: postgres)"),
     backoffLimit: nonNegativeInt.max(10, "at most 10").describe("retries before the Job fails"),
     activeDeadlineSeconds: positiveInt.describe("longest a migration may run"),
     resources: resources.describe("requests and limits of the migration pod"),
@@ -295,6 +306,7 @@ const cronJob = z.strictObject({
     schedule: cronSchedule.describe("when it runs, in cron syntax"),
     timeZone: timeZone.optional().describe("IANA time zone of the schedule (default: the controller's, usually UTC)"),
     command: command.describe("command run with the api image"),
+    uses: storeUses,
     activeDeadlineSeconds: positiveInt.describe("longest one run may take"),
     startingDeadlineSeconds: positiveInt.describe("a run that could not start within this is skipped"),
     successfulJobsHistoryLimit: nonNegativeInt.max(10, "at most 10").describe("finished Jobs kept"),
@@ -365,6 +377,137 @@ const limitRange = z.strictObject({
     maxMemory: quantity("memory").describe("largest memory limit of one container"),
 });
 
+const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "an IPv4 CIDR such as 10.20.0.0/16");
+const cidrs = z.array(cidr).min(1, "at least one range").describe("address ranges of the server; egress is opened to these on its port and to nothing else");
+const hostName = z.string().regex(/^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$/, "a host name or IP address");
+
+const volume = z.strictObject({
+    size: quantity("memory").describe("size of the volume claim"),
+    storageClass: dnsLabel.optional().describe("storage class of the claim (default: the target's)"),
+});
+
+const bundledStore = z.strictObject({
+    image: imageRef.optional().describe("image of the bundled server (default: the official image at a pinned release); set a digest here to pin it in prod"),
+    storage: volume.describe("volume of the bundled server"),
+    resources: resources.describe("requests and limits of the bundled server"),
+});
+
+const managedDatabase = z.strictObject({
+    instanceClass: z.string().min(1).optional().describe("instance size in the cloud's terms (db.t4g.medium, db-custom-2-7680, Standard_D2ds_v5); default: a small one per environment"),
+    storageGb: positiveInt.describe("allocated storage in GB"),
+    highAvailability: z.boolean().describe("a standby in a second zone"),
+    backupRetentionDays: positiveInt.max(35, "at most 35").describe("days of automated backups kept"),
+});
+
+const postgresStore = z.strictObject({
+    mode: z.enum(["bundled", "managed", "external"]).describe(`"bundled" (a StatefulSet), "managed" (the target cloud's service) or "external"`),
+    version: z.enum(["17"]).describe("PostgreSQL major version"),
+    database: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "a lower-case SQL identifier").describe("database name"),
+    username: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "a lower-case SQL identifier").describe("user the application connects as"),
+    bundled: bundledStore.describe("(mode bundled) the StatefulSet"),
+    backups: z
+        .strictObject({
+            enabled: z.boolean().describe("(mode bundled) dump the database to the object store on a schedule"),
+            schedule: cronSchedule.describe("when the dump runs"),
+            retentionDays: positiveInt.describe("dumps older than this are deleted"),
+        })
+        .describe("logical backups with pg_dump"),
+    managed: managedDatabase.describe("(mode managed) the cloud's server"),
+    external: z
+        .strictObject({
+            host: hostName.describe("server host name"),
+            port: port.describe("server port"),
+            password: secretValue(z.string().min(1)).describe("password (secret)"),
+            sslMode: z.enum(["disable", "require", "verify-ca", "verify-full"]).describe("libpq sslmode"),
+            cidrs,
+        })
+        .optional()
+        .describe("(mode external) the server"),
+});
+
+const redisStore = z.strictObject({
+    mode: z.enum(["bundled", "managed", "external"]).describe(`"bundled", "managed" or "external"`),
+    bundled: bundledStore.describe("(mode bundled) the StatefulSet"),
+    managed: z
+        .strictObject({
+            instanceClass: z.string().min(1).optional().describe("node size in the cloud's terms (cache.t4g.small, a Memorystore size in GB, an Azure SKU family and capacity); default: a small one"),
+            highAvailability: z.boolean().describe("a replica in a second zone"),
+        })
+        .describe("(mode managed) the cloud's cache"),
+    external: z
+        .strictObject({
+            host: hostName.describe("server host name"),
+            port: port.describe("server port"),
+            password: secretValue(z.string().min(1)).optional().describe("password (secret)"),
+            tls: z.boolean().describe("connect with TLS (rediss://)"),
+            cidrs,
+        })
+        .optional()
+        .describe("(mode external) the server"),
+});
+
+const objectStore = z.strictObject({
+    mode: z.enum(["bundled", "managed", "external", "disabled"]).describe(`"bundled" (MinIO), "managed" (the cloud's buckets), "external" or "disabled"`),
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "a bucket name: 3-63 lower-case letters, digits, '.' and '-'").optional().describe("bucket name (default: NAME-ENVIRONMENT)"),
+    bundled: bundledStore.describe("(mode bundled) the StatefulSet"),
+    external: z
+        .strictObject({
+            endpoint: z.url({ protocol: /^https?$/ }).describe("S3 endpoint URL"),
+            region: z.string().min(1).describe("S3 region"),
+            accessKeyId: secretValue(z.string().min(1)).describe("access key id (secret)"),
+            secretAccessKey: secretValue(z.string().min(1)).describe("secret access key (secret)"),
+            cidrs,
+        })
+        .optional()
+        .describe("(mode external) the endpoint and its keys"),
+});
+
+const searchStore = z.strictObject({
+    mode: z.enum(["bundled", "managed", "external", "disabled"]).describe(`"bundled", "external" or "disabled" (no cloud offers Meilisearch as a managed service)`),
+    bundled: bundledStore.describe("(mode bundled) the StatefulSet"),
+    external: z
+        .strictObject({
+            url: z.url({ protocol: /^https?$/ }).describe("Meilisearch URL"),
+            masterKey: secretValue(z.string().min(16, "at least 16 characters")).describe("master key (secret)"),
+            cidrs,
+        })
+        .optional()
+        .describe("(mode external) the instance"),
+});
+
+const data = z
+    .strictObject({
+        postgres: postgresStore.describe("PostgreSQL (DATABASE_URL)"),
+        redis: redisStore.describe("Redis (REDIS_URL)"),
+        objectStore: objectStore.describe("S3-compatible object storage (S3_ENDPOINT, S3_BUCKET, S3_REGION, and S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY when reached with keys)"),
+        search: searchStore.describe("Meilisearch (MEILI_URL, MEILI_MASTER_KEY)"),
+    })
+    .superRefine((value, ctx) => {
+        for (const store of storeNames) {
+            const config = value[store] as { mode: string; external?: unknown };
+            if (config.mode === "external" && config.external === undefined) {
+                ctx.addIssue({ code: "custom", path: [store, "external"], input: undefined, message: "the server's address and credentials when mode is external" });
+            }
+        }
+        if (value.search.mode === "managed") {
+            ctx.addIssue({
+                code: "custom",
+                path: ["search", "mode"],
+                input: "managed",
+                message: `"bundled", "external" or "disabled": no cloud runs Meilisearch as a managed service (Meilisearch Cloud is reached as "external")`,
+            });
+        }
+        if (value.postgres.backups.enabled) {
+            if (value.postgres.mode !== "bundled") {
+                ctx.addIssue({ code: "custom", path: ["postgres", "backups", "enabled"], input: true, message: "false unless postgres.mode is bundled (a managed server keeps its own backups: managed.backupRetentionDays)" });
+            } else if (value.objectStore.mode !== "bundled" && value.objectStore.mode !== "external") {
+                ctx.addIssue({ code: "custom", path: ["postgres", "backups", "enabled"], input: true, message: `false unless objectStore.mode is "bundled" or "external": the dumps are uploaded with keys` });
+            }
+        }
+    });
+
+export type DataConfig = z.infer<typeof data>;
+
 export const stackConfigSchema = z
     .strictObject({
         environment: z.enum(["dev", "prod"]).describe(`environment preset: "dev" or "prod"; every other key defaults from it`),
@@ -386,7 +529,9 @@ export const stackConfigSchema = z
         monitoringNamespace: dnsLabel.optional().describe("namespace whose Prometheus may scrape the workloads"),
         quota: quota.optional().describe("ResourceQuota of the namespace"),
         limitRange: limitRange.describe("LimitRange defaults of the namespace"),
+        data: data.describe("the stateful dependencies and how each is provided"),
     })
+    .superRefine(checkDataStoreUse)
     .superRefine(checkComposedNames, { when: () => true })
     .superRefine(checkProdImagesPinnedByDigest, { when: () => true });
 
@@ -458,6 +603,56 @@ function checkProdImagesPinnedByDigest(config: Payload, ctx: z.RefinementCtx): v
                 input: undefined,
                 message: "a digest (sha256:...) in prod, so that a re-pushed tag cannot change what runs; keep the tag beside it for readers",
             });
+        }
+    }
+}
+
+/** Kinds of target that run in a cloud, whose managed data services a stack may ask for. */
+const cloudTargetKinds: readonly string[] = ["eks", "gke", "aks"];
+
+/**
+ * What the stores a stack provides mean for the rest of its config: a component can use only a
+ * store that exists, a managed store needs a cloud target, and no setting may take the name of
+ * a store's variable (one of the two would silently win).
+ */
+function checkDataStoreUse(value: { target: { kind: string }; data: DataConfig; settings: Record<string, string>; secrets: Record<string, string>; api: { uses?: string[]; env: Record<string, string> }; workers: { uses?: string[]; env: Record<string, string> }[]; cronJobs: { uses?: string[] }[]; migrations: { uses?: string[] } }, ctx: z.RefinementCtx) {
+    const provided = new Set(dataStoreKinds.filter((store) => value.data[store].mode !== "disabled"));
+    const consumers: [PropertyKey[], string[] | undefined][] = [
+        [["api", "uses"], value.api.uses],
+        [["migrations", "uses"], value.migrations.uses],
+        ...value.workers.map((worker, index): [PropertyKey[], string[] | undefined] => [["workers", index, "uses"], worker.uses]),
+        ...value.cronJobs.map((job, index): [PropertyKey[], string[] | undefined] => [["cronJobs", index, "uses"], job.uses]),
+    ];
+    for (const [path, uses] of consumers) {
+        (uses ?? []).forEach((store, index) => {
+            if (!provided.has(store as (typeof dataStoreKinds)[number])) {
+                ctx.addIssue({ code: "custom", path: [...path, index], input: store, message: `a store the stack provides (data.${store}.mode is "disabled"): ${[...provided].join(", ")}` });
+            }
+        });
+    }
+    for (const store of dataStoreKinds) {
+        if (value.data[store].mode === "managed" && !cloudTargetKinds.includes(value.target.kind)) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["data", store, "mode"],
+                input: "managed",
+                message: `"bundled" or "external" on a target of kind "${value.target.kind}": managed services need a cloud target (${cloudTargetKinds.join(", ")})`,
+            });
+        }
+    }
+    const reserved = new Map(dataStoreKinds.flatMap((store) => [...connectionVariables[store].plain, ...connectionVariables[store].secret].map((key) => [key, store] as const)));
+    const ownKeys: [PropertyKey[], Record<string, string>][] = [
+        [["settings"], value.settings],
+        [["secrets"], value.secrets],
+        [["api", "env"], value.api.env],
+        ...value.workers.map((worker, index): [PropertyKey[], Record<string, string>] => [["workers", index, "env"], worker.env]),
+    ];
+    for (const [path, values] of ownKeys) {
+        for (const key of Object.keys(values)) {
+            const store = reserved.get(key);
+            if (store) {
+                ctx.addIssue({ code: "custom", path: [...path, key], input: key, message: `a name other than ${key}, which the ${store} store sets` });
+            }
         }
     }
 }

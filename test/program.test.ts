@@ -63,7 +63,7 @@ for (const stack of listStacks()) {
                 const { configMap, secret } = settingsRead(rendered.manifests, podSpec);
                 assert.equal(configMap.data!.LOG_FORMAT, "json", object.metadata.name);
                 assert.deepEqual(Object.keys(secret!.stringData as object).sort(), ["DATABASE_PASSWORD", "SECRET_KEY"], object.metadata.name);
-                const secretRefs = podSpec.containers[0].env.filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => e.valueFrom.secretKeyRef);
+                const secretRefs = podSpec.containers[0].env.filter((e: any) => e.valueFrom?.secretKeyRef?.name === secret!.metadata.name).map((e: any) => e.valueFrom.secretKeyRef);
                 assert.deepEqual(secretRefs, [
                     { name: secret!.metadata.name, key: "SECRET_KEY" },
                     { name: secret!.metadata.name, key: "DATABASE_PASSWORD" },
@@ -72,7 +72,7 @@ for (const stack of listStacks()) {
         });
 
         it("rolls nothing onto the app image before its migrations Job completes", () => {
-            const jobs = rendered.resources.filter((r) => r.type === "kubernetes:batch/v1:Job");
+            const jobs = rendered.resources.filter((r) => r.type === "kubernetes:batch/v1:Job" && (r.inputs as any).metadata.name.startsWith("appstack-migrate-"));
             assert.equal(jobs.length, 1);
             const [job] = jobs;
             const image = (job.inputs as any).spec.template.spec.containers[0].image;
@@ -108,8 +108,9 @@ for (const stack of listStacks()) {
                 const policy = rendered.find("NetworkPolicy", `appstack-worker-${worker}`) as any;
                 assert.deepEqual(policy.spec.policyTypes, ["Ingress", "Egress"]);
                 assert.deepEqual(policy.spec.ingress, []);
-                // No data store in the committed stacks: nothing beyond the namespace-wide DNS rule.
-                assert.deepEqual(policy.spec.egress, []);
+                // The stores its config names, and nothing beyond (DNS is the namespace's rule).
+                const reached = policy.spec.egress.map((rule: any) => rule.to[0].podSelector.matchLabels["app.kubernetes.io/component"]);
+                assert.deepEqual(reached, worker === "extraction" ? ["postgres", "redis", "objectstore"] : ["postgres", "redis", "search"]);
             }
         });
 
@@ -149,7 +150,10 @@ describe("environment presets", () => {
         for (const deployment of dev.manifests.filter((m) => m.kind === "Deployment")) {
             assert.equal((deployment as any).spec.replicas, 1, deployment.metadata.name);
         }
-        assert.ok(!dev.manifests.some((m) => m.kind === "HorizontalPodAutoscaler" || m.kind === "PodDisruptionBudget"));
+        assert.ok(!dev.manifests.some((m) => m.kind === "HorizontalPodAutoscaler"));
+        // The only budgets are the data stores', which let a drain stop their single replica.
+        const budgets = dev.manifests.filter((m) => m.kind === "PodDisruptionBudget").map((m) => m.metadata.name);
+        assert.deepEqual(budgets.sort(), ["appstack-objectstore", "appstack-postgres", "appstack-redis", "appstack-search"]);
         assert.deepEqual(dev.resources.filter((r) => r.protect), []);
     });
 
@@ -275,15 +279,18 @@ describe("changes", () => {
         assert.deepEqual(two.outputs, one.outputs);
     });
 
-    it("creates no Secret for a stack without secrets, and no pod refers to one", async () => {
+    it("creates no Secret of settings for a stack without secrets, and no pod refers to one", async () => {
         const rendered = await renderCommitted("dev");
-        assert.ok(!rendered.manifests.some((m) => m.kind === "Secret"));
-        assert.ok(!JSON.stringify(rendered.manifests).includes("secretKeyRef"));
+        const storeSecrets = ["appstack-objectstore", "appstack-postgres", "appstack-redis", "appstack-search"];
+        assert.deepEqual(rendered.manifests.filter((m) => m.kind === "Secret").map((m) => m.metadata.name).sort(), storeSecrets);
+        const referred = [...JSON.stringify(rendered.manifests).matchAll(/"secretKeyRef":\{"key":"[^"]+","name":"([^"]+)"\}/g)].map((match) => match[1]);
+        assert.ok(referred.length > 0);
+        assert.deepEqual([...new Set(referred)].filter((name) => !storeSecrets.includes(name)), []);
     });
 
     it("renders each secret key with a masked value, as a valid Secret", async () => {
         const rendered = await render("dev", stackValues("dev"), { secrets: { SECRET_KEY: secretValue, DATABASE_PASSWORD: secretValue } });
-        const secrets = rendered.manifests.filter((m) => m.kind === "Secret");
+        const secrets = rendered.manifests.filter((m) => m.kind === "Secret" && ["secrets", "migrations"].includes(m.metadata.labels!["app.kubernetes.io/component"]));
         assert.equal(secrets.length, 2);
         for (const secret of secrets) {
             assert.deepEqual(secret.stringData, { SECRET_KEY: "[secret]", DATABASE_PASSWORD: "[secret]" });
@@ -316,7 +323,8 @@ describe("changes", () => {
     it("pins the image by digest when one is given", async () => {
         const digest = `sha256:${"ab".repeat(32)}`;
         const rendered = await render("dev", { ...stackValues("dev"), image: { repository: "ghcr.io/acme/appstack-app", tag: "3f9c2a1", digest } });
-        const images = podTemplates(rendered.manifests).flatMap(({ podSpec }) => podSpec.containers.map((c: any) => c.image));
+        const appComponents = podTemplates(rendered.manifests).filter(({ object }) => object.kind !== "StatefulSet" && !/-(setup|backup)$/.test(object.metadata.name!));
+        const images = appComponents.flatMap(({ podSpec }) => podSpec.containers.map((c: any) => c.image));
         assert.equal(images.length, 5);
         assert.deepEqual(new Set(images), new Set([`ghcr.io/acme/appstack-app@${digest}`]));
     });

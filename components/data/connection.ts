@@ -1,18 +1,87 @@
+import type * as inputs from "@pulumi/kubernetes/types/input";
 import type * as pulumi from "@pulumi/pulumi";
 import type { NetworkRule } from "../network";
 
+/** The stateful dependencies an application component may use. */
+export const dataStoreKinds = ["postgres", "redis", "objectStore", "search"] as const;
+export type DataStoreKind = (typeof dataStoreKinds)[number];
+
+/** A variable read from a Kubernetes Secret: the value never appears in a pod template. */
+export interface SecretReference {
+    secretName: pulumi.Input<string>;
+    key: string;
+}
+
 /**
- * What the application needs to know of a data store, however it is provided (bundled in the
- * cluster, a cloud's managed service, or an external endpoint): the settings that locate it,
- * the credentials to reach it, and where it is on the network so that egress can be allowed.
+ * What a consumer needs of a data store, however it is provided (bundled in the cluster, a
+ * cloud's managed service, or an external endpoint). The variable names are the same in every
+ * mode, so the application never knows which one it got.
  */
 export interface DataStoreConnection {
-    /** e.g. "postgres", "redis": names the store in errors and outputs. */
-    readonly name: string;
-    /** Plain variables, such as a host name or a bucket; they go into the settings ConfigMap. */
-    readonly settings: Record<string, pulumi.Input<string>>;
-    /** Credentials and URLs with credentials in them; they go into the Secret. */
-    readonly secrets: Record<string, pulumi.Input<string>>;
-    /** The store's address and ports, opened for egress from the components that use it. */
-    readonly endpoint: NetworkRule;
+    readonly kind: DataStoreKind;
+    /** Plain variables (an endpoint, a bucket name); set as literal values on the container. */
+    readonly variables: Record<string, pulumi.Input<string>>;
+    /** Credentials, and URLs with credentials in them, each read from a Secret by reference. */
+    readonly secretVariables: Record<string, SecretReference>;
+    /** Where the store is on the network: opened for egress from its consumers, and nothing else. */
+    readonly egress: NetworkRule[];
+    /** What must be ready before a consumer starts (the server, the bucket, the database). */
+    readonly waitFor: pulumi.Resource[];
+    /**
+     * Names the data itself, without credentials: what a migration migrates. A different
+     * database is a different identity; a rotated password is not.
+     */
+    readonly identity: pulumi.Input<string>;
+}
+
+/** The variables every connection of a kind sets, in every mode (the S3 keys when keys are used). */
+export const connectionVariables: Record<DataStoreKind, { plain: string[]; secret: string[] }> = {
+    postgres: { plain: [], secret: ["DATABASE_URL"] },
+    redis: { plain: [], secret: ["REDIS_URL"] },
+    objectStore: { plain: ["S3_ENDPOINT", "S3_BUCKET", "S3_REGION"], secret: ["S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] },
+    search: { plain: ["MEILI_URL"], secret: ["MEILI_MASTER_KEY"] },
+};
+
+/** What one component gets from the stores it uses. */
+export interface ConsumerEnvironment {
+    variables: Record<string, pulumi.Input<string>>;
+    secretVariables: Record<string, SecretReference>;
+    egress: NetworkRule[];
+    waitFor: pulumi.Resource[];
+}
+
+/**
+ * The variables, egress and readiness a component gets from the stores it uses, and from no
+ * other. Two stores (or a store and the component's own settings) that set one variable are an
+ * error: one would silently win.
+ */
+export function consumerEnvironment(component: string, uses: readonly DataStoreKind[], connections: readonly DataStoreConnection[], ownKeys: readonly string[] = []): ConsumerEnvironment {
+    const owners = new Map<string, string>(ownKeys.map((key) => [key, "the application's own settings"]));
+    const result: ConsumerEnvironment = { variables: {}, secretVariables: {}, egress: [], waitFor: [] };
+    for (const kind of uses) {
+        const connection = connections.find((c) => c.kind === kind);
+        if (!connection) {
+            throw new Error(`${component} uses the ${kind} store, which this stack does not provide`);
+        }
+        for (const key of [...Object.keys(connection.variables), ...Object.keys(connection.secretVariables)]) {
+            const owner = owners.get(key);
+            if (owner) {
+                throw new Error(`${component}: variable ${key} is set by both ${owner} and the ${kind} store`);
+            }
+            owners.set(key, `the ${kind} store`);
+        }
+        Object.assign(result.variables, connection.variables);
+        Object.assign(result.secretVariables, connection.secretVariables);
+        result.egress.push(...connection.egress);
+        result.waitFor.push(...connection.waitFor);
+    }
+    return result;
+}
+
+/** The container variables of a consumer: plain values, and credentials by Secret reference. */
+export function storeVariables(env: Pick<ConsumerEnvironment, "variables" | "secretVariables">): inputs.core.v1.EnvVar[] {
+    return [
+        ...Object.entries(env.variables).map(([name, value]) => ({ name, value })),
+        ...Object.entries(env.secretVariables).map(([name, ref]) => ({ name, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } } })),
+    ];
 }

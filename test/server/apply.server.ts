@@ -57,7 +57,7 @@ describe("a real API server", () => {
             it("is accepted whole, with no Pod Security warning", () => {
                 const namespaces = manifests.filter((m) => m.kind === "Namespace");
                 const rest = manifests.filter((m) => m.kind !== "Namespace");
-                const toYaml = (objects: Manifest[]) => objects.map((m) => YAML.stringify(m)).join("---\n");
+                const toYaml = (objects: Manifest[]) => objects.map((m) => YAML.stringify(m, { version: "1.1" })).join("---\n");
                 succeed(kubectl(["apply", "--server-side", "--field-manager=appstack-test", "-f", "-"], toYaml(namespaces)), "apply namespace");
                 const applied = kubectl(["apply", "--server-side", "--field-manager=appstack-test", "-f", "-"], toYaml(rest));
                 succeed(applied, "apply");
@@ -82,6 +82,25 @@ describe("a real API server", () => {
                 const result = kubectl(["apply", "--server-side", "--field-manager=appstack-test", "-f", "-"], YAML.stringify(changed));
                 assert.notEqual(result.status, 0);
                 assert.match(result.stderr, /immutable/i);
+            });
+
+            it("binds every data store's claim and makes its server Ready", function () {
+                const statefulSets = manifests.filter((m) => m.kind === "StatefulSet");
+                if (statefulSets.length === 0) {
+                    this.skip();
+                }
+                succeed(kubectl(["wait", "--for=jsonpath={.status.readyReplicas}=1", "statefulset", "--all", "-n", namespace, "--timeout=180s"]), "wait for stateful sets");
+                const claims = JSON.parse(succeed(kubectl(["get", "pvc", "-n", namespace, "-o", "json"]), "get claims")) as { items: { metadata: { name: string }; status: { phase: string } }[] };
+                const expected = statefulSets.flatMap((sts: any) => sts.spec.volumeClaimTemplates.map((claim: any) => `${claim.metadata.name}-${sts.metadata.name}-0`)).sort();
+                assert.deepEqual(claims.items.map((claim) => claim.metadata.name).sort(), expected);
+                for (const claim of claims.items) {
+                    assert.equal(claim.status.phase, "Bound", claim.metadata.name);
+                }
+                const pods = JSON.parse(succeed(kubectl(["get", "pods", "-n", namespace, "-l", "app.kubernetes.io/component in (postgres,redis,objectstore,search)", "-o", "json"]), "get pods")) as {
+                    items: { status: { conditions?: { type: string; status: string }[] } }[];
+                };
+                assert.equal(pods.items.length, statefulSets.length);
+                assert.ok(pods.items.every((pod) => pod.status.conditions?.some((c) => c.type === "Ready" && c.status === "True")));
             });
 
             it("refuses a pod that breaks the restricted profile", () => {
