@@ -67,9 +67,9 @@ const shared = {
     target: { kind: "existing" as const },
 };
 
-const bundled = (size: string, cpu: string, memory: string, memoryLimit: string) => ({
+const bundled = (size: string, cpu: string, memory: string, memoryLimit: string, ephemeralStorage?: string) => ({
     storage: { size },
-    resources: { requests: { cpu, memory }, limits: { memory: memoryLimit } },
+    resources: { requests: { cpu, memory, ...(ephemeralStorage ? { ephemeralStorage } : {}) }, limits: { memory: memoryLimit } },
 });
 
 /** Every store bundled: the stack needs nothing outside the cluster. */
@@ -80,17 +80,17 @@ function bundledData(sizes: { postgres: string; redis: string; objectStore: stri
             version: "17",
             database: "app",
             username: "app",
-            bundled: prod ? bundled(sizes.postgres, "500m", "1Gi", "2Gi") : bundled(sizes.postgres, "100m", "256Mi", "1Gi"),
+            bundled: prod ? bundled(sizes.postgres, "500m", "1Gi", "2Gi", "256Mi") : bundled(sizes.postgres, "100m", "256Mi", "1Gi"),
             backups: { enabled: prod, schedule: "0 3 * * *", retentionDays: prod ? 30 : 7 },
             managed: { storageGb: prod ? 100 : 20, highAvailability: prod, backupRetentionDays: prod ? 14 : 7 },
         },
         redis: {
             mode: "bundled",
-            bundled: prod ? bundled(sizes.redis, "200m", "512Mi", "1Gi") : bundled(sizes.redis, "50m", "64Mi", "256Mi"),
+            bundled: prod ? bundled(sizes.redis, "200m", "512Mi", "1Gi", "256Mi") : bundled(sizes.redis, "50m", "64Mi", "256Mi"),
             managed: { highAvailability: prod },
         },
-        objectStore: { mode: "bundled", bundled: prod ? bundled(sizes.objectStore, "250m", "512Mi", "1Gi") : bundled(sizes.objectStore, "50m", "128Mi", "512Mi") },
-        search: { mode: "bundled", bundled: prod ? bundled(sizes.search, "500m", "1Gi", "2Gi") : bundled(sizes.search, "100m", "256Mi", "1Gi") },
+        objectStore: { mode: "bundled", bundled: prod ? bundled(sizes.objectStore, "250m", "512Mi", "1Gi", "256Mi") : bundled(sizes.objectStore, "50m", "128Mi", "512Mi") },
+        search: { mode: "bundled", bundled: prod ? bundled(sizes.search, "500m", "1Gi", "2Gi", "1Gi") : bundled(sizes.search, "100m", "256Mi", "1Gi") },
     };
 }
 

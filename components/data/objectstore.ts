@@ -150,7 +150,7 @@ export class ObjectStore extends pulumi.ComponentResource {
             `mc admin policy entities --user "$S3_ACCESS_KEY_ID" store | grep -q app-bucket || mc admin policy attach store app-bucket --user "$S3_ACCESS_KEY_ID"`,
         ].join("\n");
         const container = {
-            ...hardenedContainer({ name: "setup", image: server.image, command: ["sh", "-ec", script], plainEnv: {}, resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } } }),
+            ...hardenedContainer({ name: "setup", image: server.image, command: ["sh", "-ec", script], plainEnv: {}, resources: { requests: { cpu: "20m", memory: "64Mi", "ephemeral-storage": "64Mi" }, limits: { memory: "256Mi" } } }),
             env: [
                 { name: "S3_ENDPOINT", value: endpoint },
                 { name: "S3_BUCKET", value: args.bucket },

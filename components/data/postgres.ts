@@ -120,7 +120,7 @@ export class Postgres extends pulumi.ComponentResource {
             ...Object.entries(store.variables).map(([key, value]) => ({ name: key, value })),
             ...Object.entries(store.secretVariables).map(([key, ref]) => fromSecret(key, ref.secretName, ref.key)),
         ];
-        const resources = { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } };
+        const resources = { requests: { cpu: "50m", memory: "128Mi", "ephemeral-storage": "64Mi" }, limits: { memory: "512Mi" } };
         const dumpDir = { name: "dump", mountPath: "/backup" };
         const dump = {
             ...hardenedContainer({ name: "dump", image: server.image, command: ["pg_dump", "--format=custom", "--no-owner", "--file=/backup/database.dump", "--dbname=$(DATABASE_URL)"], plainEnv: {}, resources }),
