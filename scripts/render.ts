@@ -115,13 +115,14 @@ const recordFile = ".render-files";
  * A file left from the previous render that this one does not
  * write again is removed; nothing else in `outDir` is touched.
  */
-function writeRender(evaluation: Evaluation, outDir: string, ordered: Manifest[], YAML: typeof import("yaml")): Map<string, string> {
+function writeRender(evaluation: Evaluation, outDir: string, ordered: Manifest[], YAML: typeof import("yaml"), readPrevious: boolean): { previous: Map<string, string>; current: Map<string, string> } {
     const previous = new Map<string, string>();
     const allFile = path.join(outDir, "all.yaml");
-    if (fs.existsSync(allFile)) {
-        for (const document of YAML.parseAllDocuments(fs.readFileSync(allFile, "utf8"))) {
-            const manifest = document.toJS() as Manifest | null;
-            if (manifest?.kind) previous.set(objectKey(manifest), YAML.stringify(manifest));
+    if (readPrevious && fs.existsSync(allFile)) {
+        // Each document starts with a `--- # KEY` line (below), so no YAML needs parsing here.
+        for (const document of fs.readFileSync(allFile, "utf8").split(/^--- # /m).slice(1)) {
+            const newline = document.indexOf("\n");
+            previous.set(document.slice(0, newline), document.slice(newline + 1));
         }
     }
     const recordPath = path.join(outDir, recordFile);
@@ -130,7 +131,7 @@ function writeRender(evaluation: Evaluation, outDir: string, ordered: Manifest[]
     // kubectl parses YAML 1.1, where a bare `off` or `yes` is a boolean: such strings are quoted.
     const texts = ordered.map((manifest) => YAML.stringify(manifest, { version: "1.1", sortMapEntries: false }));
     ordered.forEach((manifest, index) => files.set(path.join("manifests", fileName(manifest)), texts[index]));
-    files.set("all.yaml", texts.map((text) => `---\n${text}`).join(""));
+    files.set("all.yaml", texts.map((text, index) => `--- # ${objectKey(ordered[index])}\n${text}`).join(""));
     files.set("outputs.json", JSON.stringify(evaluation.outputs, null, 2) + "\n");
     files.set("resources.json", JSON.stringify(evaluation.resources, null, 2) + "\n");
     for (const [file, text] of files) {
@@ -141,7 +142,7 @@ function writeRender(evaluation: Evaluation, outDir: string, ordered: Manifest[]
         fs.rmSync(path.join(outDir, stale), { force: true });
     }
     fs.writeFileSync(recordPath, [...files.keys()].join("\n") + "\n");
-    return previous;
+    return { previous, current: new Map(ordered.map((manifest, index) => [objectKey(manifest), texts[index]])) };
 }
 
 function table(rows: string[][]): string {
@@ -155,11 +156,10 @@ function summary(objects: Manifest[], outputs: Record<string, unknown>): string 
     return `${table(rows)}\n\nOutputs:\n${table([["NAME", "VALUE"], ...outputRows])}`;
 }
 
-function diffText(objects: Manifest[], previous: Map<string, string>, YAML: typeof import("yaml"), patch: typeof import("diff").createTwoFilesPatch): string {
+function diffText(current: Map<string, string>, previous: Map<string, string>, patch: typeof import("diff").createTwoFilesPatch): string {
     if (previous.size === 0) {
         return "Diff: no previous render to compare with (every object is new).";
     }
-    const current = new Map(objects.map((manifest) => [objectKey(manifest), YAML.stringify(manifest)]));
     const added = [...current.keys()].filter((key) => !previous.has(key));
     const removed = [...previous.keys()].filter((key) => !current.has(key));
     const changed = [...current.keys()].filter((key) => previous.has(key) && previous.get(key) !== current.get(key));
@@ -175,18 +175,20 @@ export interface Render {
     evaluation: Evaluation;
     /** The Kubernetes objects in apply order. */
     objects: RenderedObject[];
-    /** The YAML of each object of the previous render in the same place, by `objectKey`. */
+    /** The YAML of each object, by `objectKey`. */
+    current: Map<string, string>;
+    /** With `readPrevious`, the YAML of each object of the previous render there, by `objectKey`. */
     previous: Map<string, string>;
 }
 
 /** Evaluates a stack offline and writes its render under `outDir`. */
-export async function renderStack(stack: string, outDir: string, configFile?: string): Promise<Render> {
+export async function renderStack(stack: string, outDir: string, options: { configFile?: string; readPrevious?: boolean } = {}): Promise<Render> {
     const offline = require("./offline") as typeof import("./offline");
-    const settings = configFile ? offline.stackSettingsFromValues(offline.readConfigFile(configFile)) : offline.readStackSettings(stack);
+    const settings = options.configFile ? offline.stackSettingsFromValues(offline.readConfigFile(options.configFile)) : offline.readStackSettings(stack);
     const evaluation = await offline.evaluateProgram(stack, settings);
     const objects = applyOrder(evaluation.resources.filter((resource) => offline.manifestsOf([resource]).length === 1).map((resource) => ({ resource, manifest: offline.manifestsOf([resource])[0] })));
-    const previous = writeRender(evaluation, outDir, objects.map((object) => object.manifest), require("yaml") as typeof import("yaml"));
-    return { evaluation, objects, previous };
+    const { previous, current } = writeRender(evaluation, outDir, objects.map((object) => object.manifest), require("yaml") as typeof import("yaml"), options.readPrevious ?? false);
+    return { evaluation, objects, previous, current };
 }
 
 async function main(): Promise<number> {
@@ -197,12 +199,12 @@ async function main(): Promise<number> {
         return options.exitCode;
     }
     const started = process.hrtime.bigint();
-    const render = await renderStack(options.stack, options.outDir, options.configFile);
+    const render = await renderStack(options.stack, options.outDir, { configFile: options.configFile, readPrevious: options.diff });
     const millis = Number(process.hrtime.bigint() - started) / 1e6;
     const manifests = render.objects.map((object) => object.manifest);
     console.log(summary(manifests, render.evaluation.outputs));
     if (options.diff) {
-        console.log(`\n${diffText(manifests, render.previous, require("yaml") as typeof import("yaml"), (require("diff") as typeof import("diff")).createTwoFilesPatch)}`);
+        console.log(`\n${diffText(render.current, render.previous, (require("diff") as typeof import("diff")).createTwoFilesPatch)}`);
     }
     const where = path.relative(process.cwd(), options.outDir) || ".";
     console.log(`\nRendered stack "${options.stack}": ${render.evaluation.resources.length} resources, ${manifests.length} Kubernetes objects in ${where} (${millis.toFixed(0)} ms); kubectl apply -f ${path.join(where, "all.yaml")}`);

@@ -1,35 +1,48 @@
-// What a timed child process reports back to `npm run bench`: one line on stdout, prefixed so that
-// anything else the program prints cannot be mistaken for it. Times are `performance.now()`,
-// milliseconds since this process started.
+import Module = require("node:module");
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { evaluate, evaluateProgram, projectRoot, readStackSettings } from "../offline";
 
-export const reportPrefix = "BENCH_REPORT ";
+// A child that `npm run bench` times: evaluates a stack as `npm run render` does and exits.
+//
+//   child.js --stack S                  the program, under mocks, with the config of stack S
+//   child.js --stack S --floor M1,M2    the floor: loads modules M1, M2 (what the program imports
+//                                        for S), sets the same mocks and runs an empty program
+//   child.js --stack S --packages       evaluates S and prints the modules of other packages that
+//                                        the project's own code imports (the floor's list)
 
-export interface ChildReport {
-    /** Milliseconds since process start at named points, in order. */
-    marks: Record<string, number>;
-    /** Counts, e.g. resources registered. */
-    counts?: Record<string, number>;
+const { values } = parseArgs({ options: { stack: { type: "string" }, floor: { type: "string" }, packages: { type: "boolean" } } });
+const stack = values.stack ?? "prod";
+
+async function main(): Promise<void> {
+    const settings = readStackSettings(stack);
+    if (values.floor !== undefined) {
+        values.floor.split(",").filter(Boolean).forEach((name) => require(name));
+        await evaluate(stack, settings, async () => ({}));
+        return;
+    }
+    const imported = new Set<string>();
+    if (values.packages) {
+        const loader = Module as unknown as { _load(request: string, parent: { filename?: string } | undefined, isMain: boolean): unknown };
+        const load = loader._load.bind(loader);
+        const ownCode = path.join(projectRoot, "bin") + path.sep;
+        loader._load = (request, parent, isMain) => {
+            if (parent?.filename?.startsWith(ownCode) && !request.startsWith(".") && !path.isAbsolute(request) && !request.startsWith("node:") && !Module.isBuiltin(request)) {
+                imported.add(request);
+            }
+            return load(request, parent, isMain);
+        };
+    }
+    await evaluateProgram(stack, settings);
+    if (values.packages) {
+        console.log(JSON.stringify([...imported].sort()));
+    }
 }
 
-export function report(value: ChildReport): void {
-    process.stdout.write(reportPrefix + JSON.stringify(value) + "\n");
-}
-
-export function parseReport(stdout: string): ChildReport | undefined {
-    const line = stdout
-        .split("\n")
-        .reverse()
-        .find((text) => text.startsWith(reportPrefix));
-    return line ? (JSON.parse(line.slice(reportPrefix.length)) as ChildReport) : undefined;
-}
-
-/** Reports, then exits at once: the timed span ends when the work is done, not at a later teardown. */
-export function finish(value: ChildReport): never {
-    report(value);
-    process.exit(0);
-}
-
-export function fail(error: unknown): never {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    process.exit(1);
-}
+main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+    },
+);

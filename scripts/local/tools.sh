@@ -124,7 +124,7 @@ EOF
 build_kwok() {
   local out=$1
   run_logged kwok env GOBIN="$out" go install -trimpath -ldflags "$LDFLAGS_BASE" \
-    "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+    "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" "sigs.k8s.io/kwok/cmd/kwokctl@$KWOK_VERSION"
 }
 
 # --- kubernetes ----------------------------------------------------------------
@@ -158,9 +158,8 @@ build_kubernetes() {
 }
 
 # --- kwok stages ---------------------------------------------------------------
-# The kwok binary has no built-in stages (kwokctl normally supplies them), so
-# keep the stage definitions that ship in the kwok module next to the binary;
-# cluster.sh feeds them to kwok. Stage files are plain data, no build needed.
+# The stage definitions that ship in the kwok module (kwokctl's defaults lack
+# the volume stages); cluster.sh hands them to kwokctl. Plain data, no build.
 ensure_kwok_stages() {
   local dest="$TOOLS_DIR/share/kwok-stages" dir f
   if [ -f "$dest/.complete" ]; then log "  kwok-stages: reused"; return; fi
@@ -196,7 +195,7 @@ main() {
   local start=$SECONDS
   log "tools ($TOOLS_DIR):"
   ensure_tool etcd build_etcd etcd
-  ensure_tool kwok build_kwok kwok
+  ensure_tool kwok build_kwok kwok kwokctl
   ensure_kwok_stages
   ensure_tool kubernetes build_kubernetes kube-apiserver kube-controller-manager kube-scheduler kubectl
   log "tools ready in $((SECONDS - start))s"
