@@ -68,6 +68,16 @@ options:
   kubeSchedulerBinary: $(command -v kube-scheduler)
   kwokControllerBinary: $(command -v kwok)
   kubectlBinary: $(command -v kubectl)
+---
+apiVersion: config.kwok.x-k8s.io/v1alpha1
+kind: KwokConfiguration
+options:
+  nodeLeaseDurationSeconds: 40
+  # Without these the kwok binary starts no workers: nodes never heartbeat, pods stay Pending.
+  nodeLeaseParallelism: 4
+  nodePlayStageParallelism: 4
+  podPlayStageParallelism: 4
+  podsOnNodeSyncParallelism: 2
 EOF
     for s in "$APPSTACK_TOOLS_DIR"/share/kwok-stages/*.yaml "$SCRIPT_DIR"/kwok/*.yaml; do
       echo "---"
