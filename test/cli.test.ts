@@ -3,9 +3,10 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { configReference, readmePath, withReference } from "../scripts/config-docs";
+import Ajv2020 from "ajv/dist/2020";
+import { configReference, jsonSchemaPath, readmePath, stackFileSchema, withReference } from "../scripts/config-docs";
 import * as YAML from "yaml";
-import { projectRoot, secretMarker, type Manifest, type RegisteredResource } from "../scripts/offline";
+import { listExampleStacks, listStacks, projectRoot, secretMarker, stackFile, type Manifest, type RegisteredResource } from "../scripts/offline";
 
 const renderScript = path.join(projectRoot, "bin", "scripts", "render.js");
 
@@ -171,5 +172,27 @@ describe("the README's configuration reference", () => {
             const meaning = row.split(" | ").pop()!.replace(/\|$/, "").trim();
             assert.ok(meaning.length > 3, `no meaning in ${row}`);
         }
+    });
+});
+
+describe("the stack file JSON Schema for editors", () => {
+    const validate = new Ajv2020({ allErrors: true, strict: false }).compile(JSON.parse(fs.readFileSync(jsonSchemaPath, "utf8")));
+
+    it("is in step with the schema (`npm run docs` regenerates it)", () => {
+        assert.deepEqual(JSON.parse(fs.readFileSync(jsonSchemaPath, "utf8")), stackFileSchema());
+    });
+
+    it("accepts every committed and example stack file", () => {
+        for (const stack of [...listStacks(), ...listExampleStacks()]) {
+            assert.ok(validate(YAML.parse(fs.readFileSync(stackFile(stack), "utf8"))), `${stack}: ${JSON.stringify(validate.errors)}`);
+        }
+    });
+
+    it("flags a misspelt key and a plain-text secret", () => {
+        const document = YAML.parse("config:\n  appstack:environment: dev\n  appstack:api:\n    replcas: 3\n  appstack:secrets:\n    KEY: plain\n");
+        assert.equal(validate(document), false);
+        const paths = validate.errors!.map((error) => `${error.instancePath} ${JSON.stringify(error.params)}`).join("\n");
+        assert.match(paths, /appstack:api .*replcas/);
+        assert.match(paths, /appstack:secrets\/KEY/);
     });
 });
