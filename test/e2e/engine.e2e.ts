@@ -27,6 +27,7 @@ function ok(result: ReturnType<typeof run>, what: string): string {
     return result.stdout;
 }
 
+let started = false;
 let kubectlPath = "";
 let kubeconfig = "";
 const kubectl = (...args: string[]) => run(kubectlPath, ["--kubeconfig", kubeconfig, "-n", namespace, ...args]);
@@ -65,6 +66,7 @@ describe("the Pulumi engine on the local control plane", () => {
         if (missing) {
             throw new Error(`npm run test:e2e needs ${missing}. ${installHint}.`);
         }
+        started = true;
         ok(run("bash", [cluster, "up"]), "cluster.sh up");
         kubeconfig = ok(run("bash", [cluster, "kubeconfig"]), "cluster.sh kubeconfig").trim();
         kubectlPath = path.join(ok(run("bash", [path.join(projectRoot, "scripts", "local", "tools.sh"), "-q", "--print-bin-dir"]), "tools.sh").trim(), "kubectl");
@@ -73,6 +75,7 @@ describe("the Pulumi engine on the local control plane", () => {
     });
 
     after(() => {
+        if (!started) return;
         pulumi("destroy", "--skip-preview");
         run("pulumi", ["stack", "rm", "--stack", stack, "--yes", "--force", "--non-interactive"]);
         fs.rmSync(stackFile, { force: true });
