@@ -8,6 +8,11 @@ export const dnsLabelLimit = 63;
 export const labelValueLimit = 63;
 /** The CronJob controller appends an 11-character suffix to make each Job's name. */
 export const cronJobNameLimit = 52;
+/**
+ * The StatefulSet controller labels each revision NAME-HASH (`controller-revision-hash`, up to
+ * 11 characters more), a label value of at most 63.
+ */
+export const statefulSetNameLimit = 52;
 
 export function objectName(appName: string, component: string): string {
     return `${appName}-${component}`;
@@ -19,6 +24,17 @@ export function workerComponent(workerName: string): string {
 
 export function cronJobComponent(jobName: string): string {
     return `cron-${jobName}`;
+}
+
+/** Components of the data stores bundled in the cluster, by their config key. */
+export const storeComponents = { postgres: "postgres", redis: "redis", objectStore: "objectstore", search: "search" } as const;
+export type BundledStore = keyof typeof storeComponents;
+export const postgresBackupComponent = "postgres-backup";
+export const objectStoreSetupComponent = "objectstore-setup";
+
+/** The Service that gives a StatefulSet's pod its stable name. */
+export function headlessServiceName(serverName: string): string {
+    return `${serverName}-headless`;
 }
 
 /** Characters of the migration identity (a hex digest) kept in the Job's name. */
@@ -62,4 +78,20 @@ export function cronJobNames(appName: string, jobName: string): ComposedName[] {
         { what: "CronJob name", value: objectName(appName, component), limit: cronJobNameLimit },
         { what: "app.kubernetes.io/component label value and container name", value: component, limit: labelValueLimit },
     ];
+}
+
+/** Names composed for a data store bundled in the cluster: its server and the jobs that come with it. */
+export function bundledStoreNames(appName: string, store: BundledStore, withBackups: boolean): ComposedName[] {
+    const server = objectName(appName, storeComponents[store]);
+    const names: ComposedName[] = [
+        { what: `${store} StatefulSet name`, value: server, limit: statefulSetNameLimit },
+        { what: `${store} headless Service name`, value: headlessServiceName(server), limit: dnsLabelLimit },
+    ];
+    if (store === "objectStore") {
+        names.push({ what: "object store setup Job name", value: objectName(appName, objectStoreSetupComponent), limit: dnsLabelLimit });
+    }
+    if (store === "postgres" && withBackups) {
+        names.push({ what: "postgres backup CronJob name", value: objectName(appName, postgresBackupComponent), limit: cronJobNameLimit });
+    }
+    return names;
 }

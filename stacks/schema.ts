@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { appNames, cronJobNames, workerNames, type ComposedName } from "../components/names";
+import { appNames, bundledStoreNames, cronJobNames, storeComponents, workerNames, type BundledStore, type ComposedName } from "../components/names";
 import { connectionVariables, dataStoreKinds } from "../components/data/connection";
 import { parseQuantity } from "./quantity";
 import { closest } from "./spelling";
@@ -572,6 +572,13 @@ function checkComposedNames(config: Payload, ctx: z.RefinementCtx): void {
         }
     };
     check(["name"], app, appNames(app));
+    const data = field(config, "data");
+    for (const store of Object.keys(storeComponents) as BundledStore[]) {
+        const settings = field(data, store);
+        if (field(settings, "mode") === "bundled") {
+            check(["name"], app, bundledStoreNames(app, store, field(field(settings, "backups"), "enabled") === true));
+        }
+    }
     entries(config.workers).forEach((worker, index) => {
         const workerName = field(worker, "name");
         if (dnsLabel.safeParse(workerName).success) {

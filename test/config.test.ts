@@ -129,14 +129,30 @@ const cases: BadConfig[] = [
     },
     {
         what: "an app name that leaves a cron job name no room",
-        change: (v) => (v.name = "a".repeat(44)),
-        expect: [["cronJobs[0].name", /got "sync"; allowed: at most 2 characters with name "a{44}": the CronJob name "a{44}-cron-sync" would be 54 characters/]],
+        change: (v) => {
+            v.name = "a".repeat(40);
+            v.cronJobs[0].name = "sync-all";
+        },
+        expect: [["cronJobs[0].name", /got "sync-all"; allowed: at most 6 characters with name "a{40}": the CronJob name "a{40}-cron-sync-all" would be 54 characters/]],
         fine: ["name"],
     },
     {
         what: "an app name that makes the migrations Job name too long",
         change: (v) => (v.name = "a".repeat(50)),
         expect: [["name", /at most 44 characters: the migrations Job name "a{50}-migrate-0+" would be 69 characters, over the limit of 63/]],
+    },
+    {
+        what: "an app name too long for a bundled store's StatefulSet",
+        change: (v) => (v.name = "a".repeat(41)),
+        expect: [["name", /at most 40 characters: the objectStore StatefulSet name "a{41}-objectstore" would be 53 characters, over the limit of 52/]],
+    },
+    {
+        what: "an app name too long for the prod backups of a bundled PostgreSQL",
+        change: (v) => {
+            v.environment = "prod";
+            v.name = "a".repeat(37);
+        },
+        expect: [["name", /at most 36 characters: the postgres backup CronJob name "a{37}-postgres-backup" would be 53 characters, over the limit of 52/]],
     },
     { what: "an app name starting with a digit", change: (v) => (v.name = "1app"), expect: [["name", /starting with a letter/]] },
     { what: "an unknown time zone", change: (v) => (v.cronJobs[0].timeZone = "Europe/Berln"), expect: [["cronJobs[0].timeZone", /got "Europe\/Berln"; allowed: an IANA time zone .*did you mean "Europe\/Berlin"/]] },
@@ -267,6 +283,20 @@ describe("stack configuration that is accepted", () => {
         const deployment = rendered.find("Deployment", `appstack-worker-${worker}`);
         assert.equal(deployment.metadata.name!.length, 63);
         assert.equal(deployment.metadata.labels?.["app.kubernetes.io/component"], `worker-${worker}`);
+    });
+
+    it("builds a bundled store's names at their limits as the check composed them, and checks only stores it bundles", async () => {
+        const name = "a".repeat(40);
+        const rendered = await renderDev((v) => (v.name = name));
+        assert.equal(rendered.find("StatefulSet", `${name}-objectstore`).metadata.name!.length, 52);
+        assert.ok(rendered.find("Service", `${name}-search-headless`));
+        const longer = "a".repeat(41);
+        const withoutObjectStore = await renderDev((v) => {
+            v.name = longer;
+            v.data = { objectStore: { mode: "disabled" } };
+            for (const worker of v.workers) delete worker.uses;
+        });
+        assert.ok(withoutObjectStore.find("StatefulSet", `${longer}-postgres`));
     });
 
     for (const zone of ["UTC", "Etc/UTC", "Europe/Berlin", "Asia/Kolkata", "America/Argentina/Buenos_Aires"]) {

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RandomPassword } from "@pulumi/random/randomPassword";
 import { policyRules, type NetworkRule } from "../network";
 import { appLabels, hardenedContainer, hardenedPodSpec, selectorLabels } from "../pod";
+import { headlessServiceName, objectName } from "../names";
 
 type EnvVar = inputs.core.v1.EnvVar;
 type Probe = inputs.core.v1.Probe;
@@ -74,7 +75,7 @@ export type BundledStoreArgs = StoreArgs & BundledSettings;
 
 /** The client Service of a bundled store, by DNS name: known before the server is created. */
 export function serviceHost(appName: string, component: string, namespace: pulumi.Input<string>): pulumi.Output<string> {
-    return pulumi.interpolate`${appName}-${component}.${namespace}.svc`;
+    return pulumi.interpolate`${objectName(appName, component)}.${namespace}.svc`;
 }
 
 export interface ServerSpec {
@@ -137,12 +138,12 @@ export interface BundledServer {
  * the store's clients.
  */
 export function bundledServer(name: string, args: BundledStoreArgs, spec: ServerSpec, parent: pulumi.Resource, credentials: core.Secret): BundledServer {
-    const objectName = `${args.appName}-${spec.component}`;
+    const serverName = objectName(args.appName, spec.component);
     const labels = appLabels(args.appName, spec.component);
     const selector = selectorLabels(args.appName, spec.component);
-    const metadata = { name: objectName, namespace: args.namespace, labels };
+    const metadata = { name: serverName, namespace: args.namespace, labels };
     const child = { parent };
-    const headlessName = `${objectName}-headless`;
+    const headlessName = headlessServiceName(serverName);
 
     const serviceAccount = new core.ServiceAccount(name, { metadata, automountServiceAccountToken: false }, child);
 

@@ -6,6 +6,7 @@ import { appLabels, hardenedContainer, hardenedPodSpec } from "../pod";
 import { bundledServer, credentialsSecret, fromSecret, generatedPassword, serverProbes, jobNetworkPolicy, scratch, serviceHost, type BundledSettings, type StoreArgs } from "./bundled";
 import type { DataStoreConnection } from "./connection";
 import type { ManagedProvisioner } from "./managed";
+import { objectStoreSetupComponent, storeComponents } from "../names";
 
 /** MinIO, S3-compatible, the last community release published as an image; pinned. It carries `mc`, the client the setup and backup jobs run. */
 export const minioImage = "minio/minio:RELEASE.2025-04-22T22-12-26Z";
@@ -45,7 +46,7 @@ export class ObjectStore extends pulumi.ComponentResource {
 
     constructor(name: string, args: ObjectStoreArgs, opts?: pulumi.ComponentResourceOptions) {
         super("appstack:data:ObjectStore", name, {}, opts);
-        const component = "objectstore";
+        const component = storeComponents.objectStore;
         const { server } = args;
 
         if (server.mode === "managed") {
@@ -80,7 +81,7 @@ export class ObjectStore extends pulumi.ComponentResource {
                 S3_SECRET_ACCESS_KEY: generatedPassword(`${name}-secret-key`, this, args, 40),
             };
             this.secret = credentialsSecret(`${name}-credentials`, args, component, values, this);
-            const setupComponent = "objectstore-setup";
+            const setupComponent = objectStoreSetupComponent;
             const bundled = bundledServer(
                 name,
                 { ...server, appName: args.appName, namespace: args.namespace, clients: [...args.clients, setupComponent], protect: args.protect, retain: args.retain },

@@ -6,6 +6,7 @@ import { appLabels, hardenedContainer, hardenedPodSpec } from "../pod";
 import { bundledServer, credentialsSecret, serverProbes, fromSecret, generatedPassword, jobNetworkPolicy, scratch, serviceHost, type BundledSettings, type StoreArgs } from "./bundled";
 import type { DataStoreConnection } from "./connection";
 import type { ManagedProvisioner, ManagedServer } from "./managed";
+import { postgresBackupComponent, storeComponents } from "../names";
 
 /** PostgreSQL 17, the official image, pinned. */
 export const postgresImage = "postgres:17.6-bookworm";
@@ -44,7 +45,7 @@ export class Postgres extends pulumi.ComponentResource {
 
     constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("appstack:data:Postgres", name, {}, opts);
-        const component = "postgres";
+        const component = storeComponents.postgres;
         const secretName = `${args.appName}-${component}`;
         const { server } = args;
 
@@ -113,7 +114,7 @@ export class Postgres extends pulumi.ComponentResource {
 
     /** Nightly logical dumps: pg_dump into a scratch volume, then the object store's client uploads and prunes. */
     private backupJob(name: string, args: PostgresArgs, server: BundledSettings, backups: PostgresBackups, toDatabase: NetworkRule[]): batch.CronJob {
-        const component = "postgres-backup";
+        const component = postgresBackupComponent;
         const metadata = { name: `${args.appName}-${component}`, namespace: args.namespace, labels: appLabels(args.appName, component) };
         const store = backups.objectStore;
         const storeEnv = [

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { bundledServer, credentialsSecret, serverProbes, fromSecret, generatedPassword, serviceHost, type BundledSettings, type StoreArgs } from "./bundled";
 import type { DataStoreConnection } from "./connection";
 import type { ManagedProvisioner, ManagedServer } from "./managed";
+import { storeComponents } from "../names";
 
 /** Redis 7.4, the official image, pinned. */
 export const redisImage = "redis:7.4.5-bookworm";
@@ -33,7 +34,7 @@ export class Redis extends pulumi.ComponentResource {
 
     constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
         super("appstack:data:Redis", name, {}, opts);
-        const component = "redis";
+        const component = storeComponents.redis;
         const secretName = `${args.appName}-${component}`;
         const { server } = args;
         const values: Record<string, pulumi.Input<string>> = {};
