@@ -13,3 +13,12 @@ if [ "$(node_major)" -lt 22 ]; then
     export PATH="$node_prefix/node_modules/.bin:$PATH"
 fi
 unset -f node_major
+
+# Installs the npm dependencies of the package in the current directory when they are missing or
+# older than its lock file.
+appstack_install_dependencies() {
+    if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+        echo "Installing npm dependencies of $(basename "$PWD")" >&2
+        npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2
+    fi
+}

@@ -5,10 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/node-env.sh
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    echo "Installing npm dependencies" >&2
-    npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2
-fi
+appstack_install_dependencies
 export PATH="$PWD/node_modules/.bin:$PATH"
 # Node keeps the compiled code of every module it loads here: each later run of the program (and
 # of mocha, tsc) starts about a quarter faster (BENCHMARKS.md).
