@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { App } from "./components/app";
+import { Image } from "./components/image";
 import { Platform } from "./components/platform";
 import { createTarget } from "./components/targets";
 import type { DataStoreConnection } from "./components/data/connection";
@@ -7,7 +8,7 @@ import { ObjectStore } from "./components/data/objectstore";
 import { Postgres } from "./components/data/postgres";
 import { Redis } from "./components/data/redis";
 import { Search } from "./components/data/search";
-import { appArgs, objectStoreArgs, platformArgs, postgresArgs, redisArgs, searchArgs, targetArgs } from "./stacks/args";
+import { appArgs, imageArgs, objectStoreArgs, platformArgs, postgresArgs, redisArgs, searchArgs, targetArgs } from "./stacks/args";
 import { loadStackConfig } from "./stacks/load";
 
 // The composition root: config -> target -> image -> platform -> data -> app. Only this file
@@ -18,6 +19,8 @@ export = async () => {
 
     const target = createTarget(name, targetArgs(config.target));
     const withCluster: pulumi.ComponentResourceOptions = { providers: [target.provider] };
+
+    const image = new Image(name, imageArgs(config.image, pulumi.getStack()));
 
     const platform = new Platform(name, platformArgs(config), withCluster);
 
@@ -31,7 +34,7 @@ export = async () => {
     const postgres = new Postgres(`${name}-postgres`, postgresArgs(config, namespace, objectStore?.connection), withCluster);
     const dataStores: DataStoreConnection[] = [postgres, redis, objectStore, search].flatMap((store) => (store ? [store.connection] : []));
 
-    const args = appArgs(config, { namespace, ingressPublishesStatus: target.ingressPublishesStatus, dataStores });
+    const args = appArgs(config, { image: image.ref, namespace, ingressPublishesStatus: target.ingressPublishesStatus, dataStores });
     const app = new App(name, args, withCluster);
 
     return {

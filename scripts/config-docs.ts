@@ -18,13 +18,18 @@ interface Row {
     description: string;
 }
 
-function unwrapOptional(schema: z.ZodType): { schema: z.ZodType; optional: boolean } {
+/** The schema inside optional and defaulted wrappers; a key with a schema default is optional too. */
+function unwrapOptional(schema: z.ZodType): { schema: z.ZodType; optional: boolean; fallback?: unknown } {
     let optional = false;
-    while (schema instanceof z.ZodOptional) {
+    let fallback: unknown;
+    while (schema instanceof z.ZodOptional || schema instanceof z.ZodDefault) {
         optional = true;
+        if (schema instanceof z.ZodDefault) {
+            fallback = schema.def.defaultValue;
+        }
         schema = schema.unwrap() as z.ZodType;
     }
-    return { schema, optional };
+    return { schema, optional, fallback };
 }
 
 function typeText(schema: z.ZodType): string {
@@ -57,13 +62,13 @@ function presetDefault(environment: "dev" | "prod", keys: string[]): unknown {
 }
 
 function rowsOf(schema: z.ZodType, keys: string[], required: boolean, rows: Row[], note = ""): void {
-    const { schema: inner, optional } = unwrapOptional(schema);
+    const { schema: inner, optional, fallback } = unwrapOptional(schema);
     const description = schema.description ?? inner.description ?? "";
     const key = keys.join(".");
     const isList = inner instanceof z.ZodArray && (inner.element as z.ZodType) instanceof z.ZodObject;
     if (keys.length > 0) {
-        const dev = presetDefault("dev", keys);
-        const prod = presetDefault("prod", keys);
+        const dev = presetDefault("dev", keys) ?? fallback;
+        const prod = presetDefault("prod", keys) ?? fallback;
         const leaf = !(inner instanceof z.ZodObject) && !(inner instanceof z.ZodDiscriminatedUnion) && !isList;
         const requiredText = required && !optional && dev === undefined ? " **Required.**" : "";
         rows.push({

@@ -189,7 +189,7 @@ async function evaluateWithConfig(stack: string, program: () => Promise<Record<s
         {
             newResource: (args) => {
                 observe?.({ type: args.type, name: args.name, inputs: revealSecrets(args.inputs) as Record<string, any> });
-                return { id: args.custom ? `${args.name}-id` : undefined, state: withGeneratedValues(args.type, withAutoName(args.type, args.name, args.inputs)) };
+                return { id: args.custom ? `${args.name}-id` : undefined, state: { ...withGeneratedValues(args.type, withAutoName(args.type, args.name, args.inputs)), ...providerOutputs(args.type, args.inputs) } };
             },
             call: (args) => args.inputs,
         },
@@ -282,6 +282,21 @@ function revealSecrets(value: unknown): unknown {
         return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, revealSecrets(item)]));
     }
     return value;
+}
+
+/**
+ * What a provider returns beyond the inputs, where the program reads it: a pushed image's digest
+ * (and the `ref` the provider forms from its first tag), derived from the build's inputs so that
+ * a changed build reads as a new image. Credentials stay out of it.
+ */
+function providerOutputs(type: string, inputs: Record<string, any>): Record<string, unknown> {
+    if (type !== "docker-build:index:Image") {
+        return {};
+    }
+    const { registries: _credentials, ...build } = inputs;
+    const digest = `sha256:${createHash("sha256").update(JSON.stringify(build)).digest("hex")}`;
+    const tag = Array.isArray(inputs.tags) && typeof inputs.tags[0] === "string" ? inputs.tags[0] : "";
+    return { digest, ref: `${tag}@${digest}`, contextHash: createHash("sha256").update(JSON.stringify(inputs.context ?? {})).digest("hex") };
 }
 
 /** Replaces secrets by a marker, resource references by their URN, unknowns by a marker. */

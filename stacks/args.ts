@@ -1,5 +1,6 @@
 import type * as inputs from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
+import * as path from "node:path";
 import type { AppArgs, CronJobArgs, IngressArgs, WorkerArgs } from "../components/app";
 import { dataStoreKinds, type DataStoreConnection, type DataStoreKind } from "../components/data/connection";
 import type { BundledSettings } from "../components/data/bundled";
@@ -7,7 +8,7 @@ import { minioImage, portOf, type ObjectStoreArgs } from "../components/data/obj
 import { postgresImage, type PostgresArgs, type PostgresBackups } from "../components/data/postgres";
 import { redisImage, type RedisArgs } from "../components/data/redis";
 import { meilisearchImage, type SearchArgs } from "../components/data/search";
-import { pinnedReference } from "../components/image";
+import { pinnedReference, type ImageArgs, type ImageRegistry } from "../components/image";
 import { cronJobComponent, workerComponent } from "../components/names";
 import type { PlatformArgs } from "../components/platform";
 import type { TargetArgs } from "../components/targets";
@@ -53,8 +54,44 @@ export function platformArgs(config: StackConfig): PlatformArgs {
     };
 }
 
+/**
+ * The image from its config: a build pushed to the registry of the config, else to the target's
+ * (`targetRegistry`), or the given reference.
+ */
+export function imageArgs(image: StackConfig["image"], stack: string, targetRegistry?: ImageRegistry): ImageArgs {
+    const { build } = image;
+    if (build === undefined) {
+        // The schema requires a repository and a tag or digest when nothing is built.
+        return { reference: { repository: image.repository!, tag: image.tag, digest: image.digest } };
+    }
+    const registry: ImageRegistry | undefined = image.registry
+        ? {
+              repository: image.repository!,
+              credentials: pulumi.output({ server: image.registry.server, username: image.registry.username, password: pulumi.secret(image.registry.password) }),
+          }
+        : targetRegistry;
+    if (registry === undefined) {
+        throw new Error("a build needs a registry: the schema admits none without one");
+    }
+    return {
+        build: {
+            context: build.context,
+            // Relative to the project, where the engine runs the program.
+            dockerfile: path.posix.join(build.context, build.dockerfile),
+            target: build.target,
+            buildArgs: build.args,
+            platforms: build.platforms,
+            cache: build.cache,
+            tag: image.tag ?? stack,
+        },
+        registry,
+    };
+}
+
 /** What the app gets from outside its config: where it runs and what it connects to. */
 export interface AppSurroundings {
+    /** Reference of the application image, pinned by digest or tag. */
+    image: pulumi.Input<string>;
     namespace: pulumi.Input<string>;
     /** Whether an ingress controller publishes an address on this cluster. */
     ingressPublishesStatus: boolean;
@@ -67,7 +104,7 @@ export function appArgs(config: StackConfig, surroundings: AppSurroundings): App
     return {
         appName: config.name,
         namespace: surroundings.namespace,
-        image: pinnedReference(config.image),
+        image: surroundings.image,
         runAsUser: config.runAsUser,
         topologySpread: config.topologySpread,
         settings: { APP_NAME: config.name, APP_ENVIRONMENT: config.environment, ...config.settings },

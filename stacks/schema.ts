@@ -203,27 +203,86 @@ const worker = z
     })
     .superRefine(checkShutdownFitsGrace);
 
+const imageRepository = z
+    .string()
+    .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, "an image repository such as ghcr.io/acme/app")
+    .describe("image repository");
+const imageTag = z
+    .string()
+    .regex(/^[\w][\w.-]{0,127}$/, "an image tag")
+    .refine((tag) => tag !== "latest", { message: `a fixed tag (a release or commit SHA), not "latest"` });
+const imageDigest = z.string().regex(/^sha256:[a-f0-9]{64}$/, "sha256:<64 hex digits>");
+
+/** A given image: pinned by tag or digest. */
 const imageRef = z
     .strictObject({
-        repository: z
-            .string()
-            .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, "an image repository such as ghcr.io/acme/app")
-            .describe("image repository"),
-        tag: z
-            .string()
-            .regex(/^[\w][\w.-]{0,127}$/, "an image tag")
-            .refine((tag) => tag !== "latest", { message: `a fixed tag (a release or commit SHA), not "latest"` })
-            .optional()
-            .describe("image tag, e.g. the commit SHA (a digest wins when both are given)"),
-        digest: z
-            .string()
-            .regex(/^sha256:[a-f0-9]{64}$/, "sha256:<64 hex digits>")
-            .optional()
-            .describe("image digest"),
+        repository: imageRepository,
+        tag: imageTag.optional().describe("image tag, e.g. the commit SHA (a digest wins when both are given)"),
+        digest: imageDigest.optional().describe("image digest"),
     })
     .superRefine((value, ctx) => {
         if (value.tag === undefined && value.digest === undefined) {
             ctx.addIssue({ code: "custom", path: ["tag"], input: undefined, message: "a tag or a digest: images are pinned" });
+        }
+    });
+
+/** Target kinds whose cluster comes with a registry that built images are pushed to. */
+export const targetKindsWithRegistry: ReadonlySet<string> = new Set(["eks", "gke", "aks"]);
+
+const platform = z.string().regex(/^[a-z0-9]+\/[a-z0-9]+(\/v[0-9]+)?$/, `an OS/architecture such as "linux/amd64" or "linux/arm64"`);
+
+const imageBuild = z
+    .strictObject({
+        context: z.string().min(1).default("app").describe(`build context, a directory relative to the project (the sample service in app/ by default)`),
+        dockerfile: z.string().min(1).default("Dockerfile").describe(`Dockerfile, relative to the context`),
+        target: z.string().min(1).optional().describe("stage of the Dockerfile to build (default: the last)"),
+        args: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a build argument name"), z.string()).default({}).describe("build arguments (--build-arg); not for secrets: they stay in the image's history"),
+        platforms: z.array(platform).min(1, "at least one platform").default(["linux/amd64"]).describe(`platforms to build for; more than one pushes a multi-platform index`),
+        cache: z.boolean().default(true).describe("reuse and update a build cache in the registry, at the repository's tag buildcache"),
+    })
+    .describe("build the image from source and push it; workloads then run it pinned by the pushed digest");
+
+const imageRegistry = z
+    .strictObject({
+        server: z.string().regex(/^[a-z0-9]+([.-][a-z0-9]+)*(:\d+)?$/, "a registry host such as registry.example.com").describe("registry host, as docker login names it"),
+        username: z.string().min(1).describe("user to push as"),
+        password: secretValue(z.string().min(1)).describe("password or token to push with (secret)"),
+    })
+    .describe("a registry of your own to push built images to (the cloud targets bring theirs)");
+
+/** The application image: given (repository with tag or digest), or built and pushed by the program. */
+const appImage = z
+    .strictObject({
+        repository: imageRepository.optional(),
+        tag: imageTag
+            .optional()
+            .describe("image tag, e.g. the commit SHA; with a build, the tag pushed beside the digest (default: the stack name)"),
+        digest: imageDigest.optional().describe("image digest of a given image (a built image is pinned by the digest its push returns)"),
+        build: imageBuild.optional(),
+        registry: imageRegistry.optional(),
+    })
+    .superRefine((value, ctx) => {
+        if (value.build === undefined) {
+            if (value.repository === undefined) {
+                ctx.addIssue({ code: "custom", path: ["repository"], input: undefined, message: "the repository of the image, or a build" });
+            }
+            if (value.tag === undefined && value.digest === undefined) {
+                ctx.addIssue({ code: "custom", path: ["tag"], input: undefined, message: "a tag or a digest: images are pinned" });
+            }
+            if (value.registry !== undefined) {
+                ctx.addIssue({ code: "custom", path: ["registry"], input: "(registry)", message: "a registry only with a build, which pushes to it" });
+            }
+            return;
+        }
+        if (value.digest !== undefined) {
+            ctx.addIssue({ code: "custom", path: ["digest"], input: value.digest, message: "no digest with a build: the image is pinned by the digest its push returns" });
+        }
+        if (value.registry !== undefined) {
+            if (value.repository === undefined) {
+                ctx.addIssue({ code: "custom", path: ["repository"], input: undefined, message: `the repository to push to, under the registry ("${value.registry.server}/team/app")` });
+            } else if (!value.repository.startsWith(`${value.registry.server}/`)) {
+                ctx.addIssue({ code: "custom", path: ["repository"], input: value.repository, message: `a repository under the registry's server "${value.registry.server}/"` });
+            }
         }
     });
 
@@ -514,7 +573,7 @@ export const stackConfigSchema = z
         name: appName.describe("application name, the prefix of every object; each name built from it must fit its object's limit"),
         namespace: dnsLabel.describe("namespace the application runs in"),
         target: target,
-        image: imageRef.describe("application image for the api, workers, migrations and cron jobs"),
+        image: appImage.describe("application image for the api, workers, migrations and cron jobs: given by reference, or built and pushed"),
         protect: z.boolean().describe("protect the namespace and stateful resources from deletion"),
         topologySpread: z.boolean().describe("spread replicas across nodes and zones"),
         runAsUser: z.number().int().min(10000, "at least 10000").max(2147483647).describe("UID (and GID) every container runs as"),
@@ -533,7 +592,8 @@ export const stackConfigSchema = z
     })
     .superRefine(checkDataStoreUse)
     .superRefine(checkComposedNames, { when: () => true })
-    .superRefine(checkProdImagesPinnedByDigest, { when: () => true });
+    .superRefine(checkProdImagesPinnedByDigest, { when: () => true })
+    .superRefine(checkBuildHasRegistry, { when: () => true });
 
 // The refinements below run even when other keys are invalid, so that every problem shows at
 // once; they read the value defensively for that reason.
@@ -603,7 +663,8 @@ function checkProdImagesPinnedByDigest(config: Payload, ctx: z.RefinementCtx): v
         [["frontend", "image"], field(config.frontend, "image")],
     ];
     for (const [path, image] of images) {
-        if (typeof image === "object" && image !== null && field(image, "digest") === undefined) {
+        // A built image is pinned by the digest its push returns.
+        if (typeof image === "object" && image !== null && field(image, "digest") === undefined && field(image, "build") === undefined) {
             ctx.addIssue({
                 code: "custom",
                 path: [...path, "digest"],
@@ -662,6 +723,32 @@ function checkDataStoreUse(value: { target: { kind: string }; data: DataConfig; 
             }
         }
     }
+}
+
+/** A built image is pushed to the registry of the config, else to the one the target's cluster brings. */
+function checkBuildHasRegistry(config: Payload, ctx: z.RefinementCtx): void {
+    const image = config.image;
+    if (field(image, "build") === undefined || field(image, "registry") !== undefined) {
+        return;
+    }
+    const kind = field(config.target, "kind");
+    if (typeof kind === "string" && targetKindsWithRegistry.has(kind)) {
+        if (field(image, "repository") !== undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["image", "repository"],
+                input: field(image, "repository"),
+                message: `no repository with a build on target kind "${kind}": the image is pushed to the cluster's registry (or give image.registry to push elsewhere)`,
+            });
+        }
+        return;
+    }
+    ctx.addIssue({
+        code: "custom",
+        path: ["image", "registry"],
+        input: undefined,
+        message: `a registry to push the build to (server, username, password as a secret) with image.repository under it; target kind "${String(kind)}" brings none (${[...targetKindsWithRegistry].join(", ")} do)`,
+    });
 }
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
