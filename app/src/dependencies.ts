@@ -53,6 +53,7 @@ export class Dependencies {
                 name: "redis",
                 critical: true,
                 check: async () => {
+                    await untilConnected(redis);
                     await redis.ping();
                 },
                 close: async () => {
@@ -152,6 +153,30 @@ export function redisClient(url: string, timeoutMs: number): Redis {
     redis.on("error", () => undefined);
     return redis;
 }
+
+/**
+ * Waits for the client's connection (the check's timeout bounds the wait): without an offline
+ * queue, a command sent while the client is still connecting fails at once.
+ */
+export function untilConnected(redis: Redis): Promise<void> {
+    if (redis.status === "ready") {
+        return Promise.resolve();
+    }
+    // One listener per outage, however many checks wait on it.
+    let connected = connecting.get(redis);
+    if (!connected) {
+        connected = new Promise((resolve) =>
+            redis.once("ready", () => {
+                connecting.delete(redis);
+                resolve();
+            }),
+        );
+        connecting.set(redis, connected);
+    }
+    return connected;
+}
+
+const connecting = new WeakMap<Redis, Promise<void>>();
 
 function withSlash(base: string): string {
     return base.endsWith("/") ? base : `${base}/`;

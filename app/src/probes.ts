@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as http from "node:http";
-import { redisClient } from "./dependencies";
+import { redisClient, untilConnected } from "./dependencies";
 import { errorText } from "./log";
 import type { Settings } from "./settings";
 
@@ -15,7 +15,7 @@ export async function pingBroker(settings: Settings): Promise<number> {
     const redis = redisClient(settings.redisUrl, settings.checkTimeoutMs);
     try {
         const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${settings.checkTimeoutMs} ms`)), settings.checkTimeoutMs).unref());
-        await Promise.race([waitUntilReady(redis), timeout]);
+        await Promise.race([untilConnected(redis), timeout]);
         await Promise.race([redis.ping(), timeout]);
         return 0;
     } catch (error) {
@@ -24,10 +24,6 @@ export async function pingBroker(settings: Settings): Promise<number> {
     } finally {
         redis.disconnect();
     }
-}
-
-function waitUntilReady(redis: ReturnType<typeof redisClient>): Promise<void> {
-    return redis.status === "ready" ? Promise.resolve() : new Promise((resolve) => redis.once("ready", () => resolve()));
 }
 
 /** Liveness of a worker: its loop touched the heartbeat file recently. Checks no dependency. */
