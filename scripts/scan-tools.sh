@@ -30,21 +30,49 @@ if [ ! -x "$dir/bin/kubeconform" ] || [ ! -x "$dir/bin/kube-score" ]; then
     rm -rf "$dir/bin" && mv "$dir/bin.partial" "$dir/bin"
 fi
 
-if [ ! -x "$dir/venv/bin/checkov" ] || [ ! -d "$dir/schemas" ]; then
-    echo "Installing checkov $CHECKOV_VERSION and the Kubernetes $KUBERNETES_VERSION schemas" >&2
-    rm -rf "$dir/venv" "$dir/schemas" "$dir/schemas.partial"
+if [ ! -x "$dir/venv/bin/checkov" ]; then
+    echo "Installing checkov $CHECKOV_VERSION and kubernetes-validate $KUBERNETES_VALIDATE_VERSION" >&2
+    rm -rf "$dir/venv"
     python3 -m venv "$dir/venv"
     "$dir/venv/bin/pip" install --quiet --disable-pip-version-check "checkov==$CHECKOV_VERSION" "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION" >&2
+fi
+
+if [ ! -d "$dir/schemas" ]; then
+    echo "Preparing the Kubernetes $KUBERNETES_VERSION schemas" >&2
+    rm -rf "$dir/schemas.partial"
     # kubernetes-validate's schemas name https://kubernetes.io/api/ as their base and refer to
-    # /api/_definitions.json; kubeconform reads them from disk, so the references become relative.
+    # /api/_definitions.json, which kubeconform would fetch from there. Each kind's schema gets
+    # the definitions it uses inlined instead: no network, and one small schema to compile a kind.
     "$dir/venv/bin/python" - "$KUBERNETES_VERSION" "$dir/schemas.partial" <<'PY'
 import json, pathlib, sys, kubernetes_validate
 version, out = sys.argv[1], pathlib.Path(sys.argv[2])
 source = pathlib.Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema" / f"v{version}.0-local-strict"
+definitions = json.loads((source / "_definitions.json").read_text())["$defs"]
+
+def references(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                yield value.rsplit("/", 1)[-1]
+            else:
+                yield from references(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from references(item)
+
 out.mkdir(parents=True)
 for file in source.glob("*.json"):
-    schema = json.loads(file.read_text().replace('"/api/_definitions.json#', '"_definitions.json#'))
+    if file.name == "_definitions.json":
+        continue
+    schema = json.loads(file.read_text().replace('"/api/_definitions.json#/', '"#/'))
     schema.pop("$id", None)
+    used, pending = {}, list(references(schema))
+    while pending:
+        name = pending.pop()
+        if name not in used:
+            used[name] = definitions[name]
+            pending.extend(references(definitions[name]))
+    schema["$defs"] = used
     (out / file.name).write_text(json.dumps(schema))
 PY
     mv "$dir/schemas.partial" "$dir/schemas"
