@@ -8,7 +8,8 @@ import { ObjectStore } from "./components/data/objectstore";
 import { Postgres } from "./components/data/postgres";
 import { Redis } from "./components/data/redis";
 import { Search } from "./components/data/search";
-import { appArgs, imageArgs, objectStoreArgs, platformArgs, postgresArgs, redisArgs, searchArgs, targetArgs } from "./stacks/args";
+import type { ManagedNetwork } from "./components/data/managed";
+import { appArgs, imageArgs, managedStoresArgs, objectStoreArgs, platformArgs, postgresArgs, redisArgs, searchArgs, targetArgs } from "./stacks/args";
 import { loadStackConfig } from "./stacks/load";
 
 // The composition root: config -> target -> image -> platform -> data -> app. Only this file
@@ -26,12 +27,17 @@ export = async () => {
 
     // The stores, each in its mode; the dumps of a bundled database go to the object store.
     const namespace = platform.namespaceName;
-    const objectStoreConfig = objectStoreArgs(config, namespace);
+    // A cloud target's profile names the network its managed stores live in (absent elsewhere).
+    const network = (target as { cluster?: { network?: ManagedNetwork } }).cluster?.network;
+    const managedArgs = managedStoresArgs(config, network);
+    // The cloud's module, and its SDK, is loaded only for a stack with a managed store.
+    const managed = managedArgs ? (require("./components/data/managed") as typeof import("./components/data/managed")).loadManagedStores(managedArgs) : {};
+    const objectStoreConfig = objectStoreArgs(config, namespace, managed);
     const objectStore = objectStoreConfig && new ObjectStore(`${name}-objectstore`, objectStoreConfig, withCluster);
     const searchConfig = searchArgs(config, namespace);
     const search = searchConfig && new Search(`${name}-search`, searchConfig, withCluster);
-    const redis = new Redis(`${name}-redis`, redisArgs(config, namespace), withCluster);
-    const postgres = new Postgres(`${name}-postgres`, postgresArgs(config, namespace, objectStore?.connection), withCluster);
+    const redis = new Redis(`${name}-redis`, redisArgs(config, namespace, managed), withCluster);
+    const postgres = new Postgres(`${name}-postgres`, postgresArgs(config, namespace, objectStore?.connection, managed), withCluster);
     const dataStores: DataStoreConnection[] = [postgres, redis, objectStore, search].flatMap((store) => (store ? [store.connection] : []));
 
     const args = appArgs(config, { image: image.ref, namespace, ingressPublishesStatus: target.ingressPublishesStatus, dataStores });

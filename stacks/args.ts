@@ -4,6 +4,7 @@ import * as path from "node:path";
 import type { AppArgs, CronJobArgs, IngressArgs, WorkerArgs } from "../components/app";
 import { dataStoreKinds, type DataStoreConnection, type DataStoreKind } from "../components/data/connection";
 import type { BundledSettings } from "../components/data/bundled";
+import type { ManagedNetwork, ManagedProvisioners, ManagedStoresArgs } from "../components/data/managed";
 import { minioImage, portOf, type ObjectStoreArgs } from "../components/data/objectstore";
 import { postgresImage, type PostgresArgs, type PostgresBackups } from "../components/data/postgres";
 import { redisImage, type RedisArgs } from "../components/data/redis";
@@ -287,12 +288,42 @@ function bundledSettings(config: StackConfig, bundled: BundledConfig, official: 
     };
 }
 
-/** The schema admits managed stores only on cloud targets, which this program does not build yet. */
-function unsupportedManaged(store: DataStoreKind): never {
-    throw new Error(`data.${store}.mode "managed" needs a cloud target`);
+/** The managed stores of the stack, or none: the cloud network comes from the cluster's target. */
+export function managedStoresArgs(config: StackConfig, network: ManagedNetwork | undefined): ManagedStoresArgs | undefined {
+    const { data } = config;
+    const wanted = dataStoreKinds.filter((store) => data[store].mode === "managed");
+    if (wanted.length === 0) {
+        return undefined;
+    }
+    if (!network) {
+        // The schema admits managed stores on cloud targets only, and each of those has a network.
+        throw new Error(`data.${wanted[0]}.mode "managed": the target of kind "${config.target.kind}" describes no cloud network`);
+    }
+    const kept = { production: config.environment === "prod", protect: config.protect };
+    const pg = data.postgres;
+    return {
+        network,
+        postgres:
+            pg.mode === "managed"
+                ? { ...kept, database: pg.database, username: pg.username, instanceClass: pg.managed.instanceClass, storageGb: pg.managed.storageGb, highAvailability: pg.managed.highAvailability, backupRetentionDays: pg.managed.backupRetentionDays }
+                : undefined,
+        redis: data.redis.mode === "managed" ? { ...kept, instanceClass: data.redis.managed.instanceClass, highAvailability: data.redis.managed.highAvailability } : undefined,
+        bucket: data.objectStore.mode === "managed" ? { ...kept, bucket: bucketName(config) } : undefined,
+    };
 }
 
-export function objectStoreArgs(config: StackConfig, namespace: pulumi.Input<string>): ObjectStoreArgs | undefined {
+function bucketName(config: StackConfig): string {
+    return config.data.objectStore.bucket ?? `${config.name}-${config.environment}`;
+}
+
+function managedBy<T>(store: DataStoreKind, provisioner: T | undefined): T {
+    if (!provisioner) {
+        throw new Error(`data.${store}.mode "managed": no provisioner was loaded for it`);
+    }
+    return provisioner;
+}
+
+export function objectStoreArgs(config: StackConfig, namespace: pulumi.Input<string>, managed: ManagedProvisioners = {}): ObjectStoreArgs | undefined {
     const store = config.data.objectStore;
     if (store.mode === "disabled") {
         return undefined;
@@ -301,14 +332,14 @@ export function objectStoreArgs(config: StackConfig, namespace: pulumi.Input<str
     const external = store.external!;
     return {
         ...storeCommon(config, namespace),
-        bucket: store.bucket ?? `${config.name}-${config.environment}`,
+        bucket: bucketName(config),
         clients: [...storeClients(config, "objectStore"), ...backups],
         server:
             store.mode === "external"
                 ? { mode: "external", endpoint: external.endpoint, region: external.region, cidrs: external.cidrs, accessKeyId: pulumi.secret(external.accessKeyId), secretAccessKey: pulumi.secret(external.secretAccessKey) }
                 : store.mode === "bundled"
                   ? bundledSettings(config, store.bundled, minioImage)
-                  : unsupportedManaged("objectStore"),
+                  : { mode: "managed", provision: managedBy("objectStore", managed.bucket) },
     };
 }
 
@@ -328,7 +359,7 @@ export function searchArgs(config: StackConfig, namespace: pulumi.Input<string>)
     };
 }
 
-export function redisArgs(config: StackConfig, namespace: pulumi.Input<string>): RedisArgs {
+export function redisArgs(config: StackConfig, namespace: pulumi.Input<string>, managed: ManagedProvisioners = {}): RedisArgs {
     const store = config.data.redis;
     const external = store.external!;
     return {
@@ -339,12 +370,12 @@ export function redisArgs(config: StackConfig, namespace: pulumi.Input<string>):
                 ? { mode: "external", host: external.host, port: external.port, tls: external.tls, cidrs: external.cidrs, password: external.password === undefined ? undefined : pulumi.secret(external.password) }
                 : store.mode === "bundled"
                   ? bundledSettings(config, store.bundled, redisImage)
-                  : unsupportedManaged("redis"),
+                  : { mode: "managed", provision: managedBy("redis", managed.redis) },
     };
 }
 
 /** `backupsTo`: the object store the dumps go to, when backups are on. */
-export function postgresArgs(config: StackConfig, namespace: pulumi.Input<string>, backupsTo: DataStoreConnection | undefined): PostgresArgs {
+export function postgresArgs(config: StackConfig, namespace: pulumi.Input<string>, backupsTo: DataStoreConnection | undefined, managed: ManagedProvisioners = {}): PostgresArgs {
     const store = config.data.postgres;
     const external = store.external!;
     const backups: PostgresBackups | undefined =
@@ -366,6 +397,6 @@ export function postgresArgs(config: StackConfig, namespace: pulumi.Input<string
                 ? { mode: "external", host: external.host, port: external.port, sslMode: external.sslMode, cidrs: external.cidrs, password: pulumi.secret(external.password) }
                 : store.mode === "bundled"
                   ? { ...bundledSettings(config, store.bundled, postgresImage), backups }
-                  : unsupportedManaged("postgres"),
+                  : { mode: "managed", provision: managedBy("postgres", managed.postgres), sslMode: "require" },
     };
 }

@@ -94,7 +94,7 @@ export interface ServerSpec {
 
 /** A generated credential: letters and digits only, so that it needs no escaping in a URL. */
 export function generatedPassword(name: string, parent: pulumi.Resource, keep: Safekeeping, length = 32): pulumi.Output<string> {
-    return new RandomPassword(name, { length, special: false }, { parent, protect: keep.protect, retainOnDelete: keep.retain }).result;
+    return pulumi.secret(new RandomPassword(name, { length, special: false }, { parent, protect: keep.protect, retainOnDelete: keep.retain }).result);
 }
 
 /** Options for what holds data: the server, and the credentials without which its data is lost. */

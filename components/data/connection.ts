@@ -34,10 +34,14 @@ export interface DataStoreConnection {
     readonly identity: pulumi.Input<string>;
 }
 
-/** The variables every connection of a kind sets, in every mode (the S3 keys when keys are used). */
+/**
+ * The variables a connection of each kind may set: the same names in every mode. The S3 keys
+ * come only when the store is reached with keys, a CA certificate only from a managed server
+ * whose certificate clients can verify.
+ */
 export const connectionVariables: Record<DataStoreKind, { plain: string[]; secret: string[] }> = {
-    postgres: { plain: [], secret: ["DATABASE_URL"] },
-    redis: { plain: [], secret: ["REDIS_URL"] },
+    postgres: { plain: ["DATABASE_CA_CERT"], secret: ["DATABASE_URL"] },
+    redis: { plain: ["REDIS_CA_CERT"], secret: ["REDIS_URL"] },
     objectStore: { plain: ["S3_ENDPOINT", "S3_BUCKET", "S3_REGION"], secret: ["S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] },
     search: { plain: ["MEILI_URL"], secret: ["MEILI_MASTER_KEY"] },
 };

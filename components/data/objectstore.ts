@@ -5,7 +5,6 @@ import type { NetworkRule } from "../network";
 import { appLabels, hardenedContainer, hardenedPodSpec } from "../pod";
 import { bundledServer, credentialsSecret, fromSecret, generatedPassword, serverProbes, jobNetworkPolicy, scratch, serviceHost, type BundledSettings, type StoreArgs } from "./bundled";
 import type { DataStoreConnection } from "./connection";
-import type { ManagedProvisioner } from "./managed";
 import { objectStoreSetupComponent, storeComponents } from "../names";
 
 /** MinIO, S3-compatible, the last community release published as an image; pinned. It carries `mc`, the client the setup and backup jobs run. */
@@ -21,12 +20,20 @@ export interface ManagedBucket {
     /** Where the service's private endpoint listens; egress is opened to these on 443. */
     cidrs: pulumi.Input<string>[];
     resources: pulumi.Resource[];
+    /** What a consumer's cloud identity must be granted to use the bucket (no keys are issued). */
+    permission: BucketPermission;
 }
+
+/** A grant on one bucket, in the shape a target's workload-identity hook takes. */
+export type BucketPermission =
+    | { cloud: "aws"; inlinePolicies: pulumi.Input<string>[] }
+    | { cloud: "gcp"; bucketRoles: { bucket: pulumi.Input<string>; role: string }[] }
+    | { cloud: "azure"; roleAssignments: { roleDefinitionId: pulumi.Input<string>; scope: pulumi.Input<string> }[] };
 
 export type ObjectStoreMode =
     | (BundledSettings & { mode: "bundled" })
     | { mode: "external"; endpoint: string; region: string; accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string>; cidrs: string[] }
-    | { mode: "managed"; provision: ManagedProvisioner<ManagedBucket> };
+    | { mode: "managed"; provision: (name: string, parent: pulumi.Resource) => ManagedBucket };
 
 export interface ObjectStoreArgs extends StoreArgs {
     bucket: string;

@@ -5,7 +5,7 @@ import type { NetworkRule } from "../network";
 import { appLabels, hardenedContainer, hardenedPodSpec } from "../pod";
 import { bundledServer, credentialsSecret, serverProbes, fromSecret, generatedPassword, jobNetworkPolicy, scratch, serviceHost, type BundledSettings, type StoreArgs } from "./bundled";
 import type { DataStoreConnection } from "./connection";
-import type { ManagedProvisioner, ManagedServer } from "./managed";
+import type { ManagedProvisioner, ManagedServer } from "./managed/server";
 import { postgresBackupComponent, storeComponents } from "../names";
 
 /** PostgreSQL 17, the official image, pinned. */
@@ -50,7 +50,7 @@ export class Postgres extends pulumi.ComponentResource {
         const { server } = args;
 
         const generated = server.mode === "external" ? undefined : generatedPassword(`${name}-password`, this, args);
-        const managed = server.mode === "managed" ? server.provision(name, this) : undefined;
+        const managed = server.mode === "managed" ? server.provision(name, this, () => generated!) : undefined;
         const endpoint =
             server.mode === "bundled"
                 ? { host: serviceHost(args.appName, component, args.namespace), port, sslMode: "disable", password: generated! }
@@ -103,7 +103,8 @@ export class Postgres extends pulumi.ComponentResource {
 
         this.connection = {
             kind: "postgres",
-            variables: {},
+            // The certificate authority of a managed server, for clients that verify it (public).
+            variables: managed?.caBundle ? { DATABASE_CA_CERT: managed.caBundle } : {},
             secretVariables: { DATABASE_URL: { secretName: this.secret.metadata.name, key: "DATABASE_URL" } },
             egress,
             waitFor: [this.secret, ...waitFor],

@@ -2,7 +2,7 @@ import type * as core from "@pulumi/kubernetes/core/v1";
 import * as pulumi from "@pulumi/pulumi";
 import { bundledServer, credentialsSecret, serverProbes, fromSecret, generatedPassword, serviceHost, type BundledSettings, type StoreArgs } from "./bundled";
 import type { DataStoreConnection } from "./connection";
-import type { ManagedProvisioner, ManagedServer } from "./managed";
+import type { ManagedProvisioner, ManagedServer } from "./managed/server";
 import { storeComponents } from "../names";
 
 /** Redis 7.4, the official image, pinned. */
@@ -40,7 +40,7 @@ export class Redis extends pulumi.ComponentResource {
         const values: Record<string, pulumi.Input<string>> = {};
         let url: pulumi.Output<string>;
         let identity: pulumi.Input<string>;
-        const managed = server.mode === "managed" ? server.provision(name, this) : undefined;
+        const managed = server.mode === "managed" ? server.provision(name, this, () => generatedPassword(`${name}-password`, this, args)) : undefined;
         const host = server.mode === "bundled" ? serviceHost(args.appName, component, args.namespace) : server.mode === "external" ? server.host : managed!.host;
         if (server.mode === "bundled") {
             const password = generatedPassword(`${name}-password`, this, args);
@@ -85,7 +85,7 @@ export class Redis extends pulumi.ComponentResource {
         }
         this.connection = {
             kind: "redis",
-            variables: {},
+            variables: managed?.caBundle ? { REDIS_CA_CERT: managed.caBundle } : {},
             secretVariables: { REDIS_URL: { secretName: this.secret.metadata.name, key: "REDIS_URL" } },
             egress: connection.egress,
             waitFor: [this.secret, ...connection.waitFor],

@@ -1,0 +1,92 @@
+import type * as pulumi from "@pulumi/pulumi";
+
+/**
+ * A server a cloud runs for the stack, as a store component needs it: where it listens, over
+ * which private ranges it is reached, and what the clients must wait for. Each cloud's module
+ * (loaded only by stacks that use it) returns these.
+ */
+export interface ManagedServer {
+    host: pulumi.Input<string>;
+    port: number;
+    /** Private address ranges the server is reached at; egress is opened to these alone. */
+    cidrs: pulumi.Input<string>[];
+    /** The cloud resources clients wait for. */
+    resources: pulumi.Resource[];
+    /** A PEM bundle of the certificate authorities that sign the server's certificate, when clients must verify it. */
+    caBundle?: pulumi.Input<string>;
+}
+
+/**
+ * Creates the cloud's server under the store component `parent`. `password` generates the
+ * credential the server is created with; a service that makes its own credential does not call
+ * it and hands its own back.
+ */
+export type ManagedProvisioner<T> = (name: string, parent: pulumi.Resource, password: () => pulumi.Output<string>) => T;
+
+/**
+ * The cloud network the cluster runs in, as its target describes it: managed stores are placed
+ * in it and reached from it alone.
+ */
+export type ManagedNetwork =
+    | {
+          readonly cloud: "aws";
+          readonly region: pulumi.Input<string>;
+          readonly vpcId: pulumi.Input<string>;
+          readonly privateSubnetIds: pulumi.Input<string>[];
+          readonly cidrs: pulumi.Input<string>[];
+          readonly nodeSecurityGroupId: pulumi.Input<string>;
+      }
+    | {
+          readonly cloud: "gcp";
+          readonly project: pulumi.Input<string>;
+          readonly region: pulumi.Input<string>;
+          readonly networkId: pulumi.Input<string>;
+          readonly cidrs: pulumi.Input<string>[];
+      }
+    | {
+          readonly cloud: "azure";
+          readonly location: pulumi.Input<string>;
+          readonly resourceGroupName: pulumi.Input<string>;
+          readonly vnetId: pulumi.Input<string>;
+          readonly nodeSubnetId: pulumi.Input<string>;
+          readonly cidrs: pulumi.Input<string>[];
+      };
+
+/** How a managed store is sized and kept, whatever the cloud. */
+export interface ManagedSettings {
+    /** Deletion protection, final snapshots, versioning: what prod keeps. */
+    readonly production: boolean;
+    /** Pulumi `protect` on the data-holding resources. */
+    readonly protect: boolean;
+    /** The cloud provider the resources are created with; absent: the program's default one. */
+    readonly provider?: pulumi.ProviderResource;
+}
+
+export interface ManagedDatabaseSettings extends ManagedSettings {
+    readonly database: string;
+    readonly username: string;
+    /** In the cloud's terms; absent: a small size per environment. */
+    readonly instanceClass?: string;
+    readonly storageGb: number;
+    readonly highAvailability: boolean;
+    readonly backupRetentionDays: number;
+}
+
+export interface ManagedCacheSettings extends ManagedSettings {
+    readonly instanceClass?: string;
+    readonly highAvailability: boolean;
+}
+
+export interface ManagedBucketSettings extends ManagedSettings {
+    readonly bucket: string;
+}
+
+/** Options of a data-holding cloud resource. */
+export function keptOptions(parent: pulumi.Resource, settings: ManagedSettings): pulumi.CustomResourceOptions {
+    return { parent, provider: settings.provider, protect: settings.protect, retainOnDelete: settings.production };
+}
+
+/** Options of a cloud resource that holds no data (a subnet group, a firewall rule). */
+export function plainOptions(parent: pulumi.Resource, settings: ManagedSettings): pulumi.CustomResourceOptions {
+    return { parent, provider: settings.provider };
+}
