@@ -438,6 +438,7 @@ const limitRange = z.strictObject({
 
 const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "an IPv4 CIDR such as 10.20.0.0/16");
 const cidrs = z.array(cidr).min(1, "at least one range").describe("address ranges of the server; egress is opened to these on its port and to nothing else");
+const httpUrl = z.string().regex(/^https?:\/\/[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?(:\d{1,5})?(\/\S*)?$/, "an http:// or https:// URL");
 const hostName = z.string().regex(/^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$/, "a host name or IP address");
 
 const volume = z.strictObject({
@@ -511,7 +512,7 @@ const objectStore = z.strictObject({
     bundled: bundledStore.describe("(mode bundled) the StatefulSet"),
     external: z
         .strictObject({
-            endpoint: z.url({ protocol: /^https?$/ }).describe("S3 endpoint URL"),
+            endpoint: httpUrl.describe("S3 endpoint URL"),
             region: z.string().min(1).describe("S3 region"),
             accessKeyId: secretValue(z.string().min(1)).describe("access key id (secret)"),
             secretAccessKey: secretValue(z.string().min(1)).describe("secret access key (secret)"),
@@ -526,7 +527,7 @@ const searchStore = z.strictObject({
     bundled: bundledStore.describe("(mode bundled) the StatefulSet"),
     external: z
         .strictObject({
-            url: z.url({ protocol: /^https?$/ }).describe("Meilisearch URL"),
+            url: httpUrl.describe("Meilisearch URL"),
             masterKey: secretValue(z.string().min(16, "at least 16 characters")).describe("master key (secret)"),
             cidrs,
         })
