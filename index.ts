@@ -18,7 +18,7 @@ export = async () => {
     const config = loadStackConfig();
     const name = config.name;
 
-    const target = createTarget(name, targetArgs(config.target));
+    const target = createTarget(name, targetArgs(config));
     const withCluster: pulumi.ComponentResourceOptions = { providers: [target.provider] };
 
     const image = new Image(name, imageArgs(config.image, pulumi.getStack()));
@@ -40,7 +40,7 @@ export = async () => {
     const postgres = new Postgres(`${name}-postgres`, postgresArgs(config, namespace, objectStore?.connection, managed), withCluster);
     const dataStores: DataStoreConnection[] = [postgres, redis, objectStore, search].flatMap((store) => (store ? [store.connection] : []));
 
-    const args = appArgs(config, { image: image.ref, namespace, ingressPublishesStatus: target.ingressPublishesStatus, dataStores });
+    const args = appArgs(config, { image: image.ref, namespace, ingressPublishesStatus: target.cluster.ingress.publishesStatus, dataStores });
     const app = new App(name, args, withCluster);
 
     return {

@@ -21,12 +21,19 @@ import type { CronJobConfig, ExecProbe, HttpProbes, StackConfig, WorkerConfig, W
 
 type Probe = inputs.core.v1.Probe;
 
-export function targetArgs(target: StackConfig["target"]): TargetArgs {
+export function targetArgs(config: Pick<StackConfig, "target" | "ingress">): TargetArgs {
+    const { target } = config;
+    const ingressController = { className: config.ingress.className, namespace: config.ingress.controllerNamespace };
     switch (target.kind) {
         case "existing":
-            return { kind: "existing", kubeconfig: target.kubeconfig === undefined ? undefined : pulumi.secret(target.kubeconfig), context: target.context };
+            return {
+                kind: "existing",
+                kubeconfig: target.kubeconfig === undefined ? undefined : pulumi.secret(target.kubeconfig),
+                context: target.context,
+                ingressController,
+            };
         case "local":
-            return { kind: "local", kubeconfigPath: target.kubeconfigPath };
+            return { kind: "local", kubeconfigPath: target.kubeconfigPath, ingressController };
     }
 }
 

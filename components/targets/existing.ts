@@ -1,6 +1,6 @@
 import type { Provider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
-import { targetProvider, type Target } from "./target";
+import { kubeDnsPeers, nginxIngress, targetProvider, type ClusterProfile, type IngressControllerArgs, type Target } from "./target";
 
 export interface ExistingClusterArgs {
     /** Contents of the cluster's kubeconfig; a secret. */
@@ -10,17 +10,23 @@ export interface ExistingClusterArgs {
      * kubeconfig of whoever runs the program.
      */
     context?: string;
+    /** The ingress controller the cluster runs. */
+    ingressController: IngressControllerArgs;
 }
 
 /** A cluster that already exists (bare metal, k3s, kubeadm, a managed cluster made elsewhere). */
 export class ExistingCluster extends pulumi.ComponentResource implements Target {
     readonly kind = "existing";
     readonly provider: Provider;
-    readonly ingressPublishesStatus = true;
+    readonly cluster: ClusterProfile;
 
     constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("appstack:targets:ExistingCluster", name, {}, opts);
         this.provider = targetProvider(name, { kubeconfig: args.kubeconfig, context: args.context }, this);
+        this.cluster = {
+            dnsPeers: kubeDnsPeers,
+            ingress: nginxIngress(args.ingressController.className, args.ingressController.namespace, true),
+        };
         this.registerOutputs({});
     }
 }

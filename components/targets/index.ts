@@ -2,7 +2,7 @@ import { ExistingCluster, type ExistingClusterArgs } from "./existing";
 import { LocalCluster, type LocalClusterArgs } from "./local";
 import type { Target } from "./target";
 
-export type { Target } from "./target";
+export type * from "./target";
 
 /** Which kind of target to deploy to, with that kind's arguments. */
 export type TargetArgs = ({ kind: "existing" } & ExistingClusterArgs) | ({ kind: "local" } & LocalClusterArgs);
@@ -11,8 +11,8 @@ export type TargetArgs = ({ kind: "existing" } & ExistingClusterArgs) | ({ kind:
 export function createTarget(name: string, args: TargetArgs): Target {
     switch (args.kind) {
         case "existing":
-            return new ExistingCluster(name, { kubeconfig: args.kubeconfig, context: args.context });
+            return new ExistingCluster(name, { kubeconfig: args.kubeconfig, context: args.context, ingressController: args.ingressController });
         case "local":
-            return new LocalCluster(name, { kubeconfigPath: args.kubeconfigPath });
+            return new LocalCluster(name, { kubeconfigPath: args.kubeconfigPath, ingressController: args.ingressController });
     }
 }

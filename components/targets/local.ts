@@ -2,11 +2,13 @@ import type { Provider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { targetProvider, type Target } from "./target";
+import { kubeDnsPeers, nginxIngress, targetProvider, type ClusterProfile, type IngressControllerArgs, type Target } from "./target";
 
 export interface LocalClusterArgs {
     /** The kubeconfig of the local control plane; a relative path is relative to the project. */
     kubeconfigPath: string;
+    /** The ingress class Ingresses name; no controller serves it on the local control plane. */
+    ingressController: IngressControllerArgs;
 }
 
 /**
@@ -16,8 +18,7 @@ export interface LocalClusterArgs {
 export class LocalCluster extends pulumi.ComponentResource implements Target {
     readonly kind = "local";
     readonly provider: Provider;
-    // No ingress controller runs on the local control plane, so no Ingress ever gets an address.
-    readonly ingressPublishesStatus = false;
+    readonly cluster: ClusterProfile;
 
     constructor(name: string, args: LocalClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("appstack:targets:LocalCluster", name, {}, opts);
@@ -31,6 +32,11 @@ export class LocalCluster extends pulumi.ComponentResource implements Target {
             },
             this,
         );
+        this.cluster = {
+            dnsPeers: kubeDnsPeers,
+            // No ingress controller runs on the local control plane, so no Ingress ever gets an address.
+            ingress: nginxIngress(args.ingressController.className, args.ingressController.namespace, false),
+        };
         this.registerOutputs({});
     }
 }

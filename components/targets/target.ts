@@ -4,16 +4,181 @@ import type * as pulumi from "@pulumi/pulumi";
 /**
  * A Kubernetes cluster the application is deployed to. Each kind of target (an existing cluster,
  * the embedded local one, and the managed clusters of each cloud) creates or adopts its cluster
- * and hands over one explicit provider; every Kubernetes object is registered with it.
+ * and hands over one explicit provider, on which every Kubernetes object is registered, and the
+ * profile of its cluster: the facts that differ from one cluster to the next and that the
+ * platform, the image and the data stores must not guess.
  */
 export interface Target {
+    /** The `target.kind` of the stack: "existing", "local", "eks", "gke" or "aks". */
     readonly kind: string;
+    /**
+     * The provider of every Kubernetes object. Its `clusterIdentifier` is stable: a rotated
+     * credential or a re-issued certificate does not read as a different cluster (which would
+     * replace every object).
+     */
     readonly provider: Provider;
+    readonly cluster: ClusterProfile;
+}
+
+/** What the application needs to know about the cluster it runs on. */
+export interface ClusterProfile {
+    /**
+     * The pods that answer DNS: every pod's egress is allowed to them (UDP and TCP 53). On most
+     * clusters CoreDNS runs in kube-system labelled `k8s-app: kube-dns`; some distributions differ.
+     */
+    readonly dnsPeers: PodPeer[];
+    readonly ingress: IngressProfile;
+    /**
+     * StorageClass for volumes that do not name one. Absent: the cluster's default class (which
+     * may be none, in which case claims stay Pending until one is set).
+     */
+    readonly storageClass?: pulumi.Input<string>;
+    /** Where images built for this stack are pushed and how pods pull them. Absent: no registry. */
+    readonly registry?: RegistryProfile;
+    /** The cloud network the cluster runs in, for managed services that must be reachable from it only. */
+    readonly network?: CloudNetwork;
+    /** Binds a ServiceAccount to a cloud identity. Absent: the target has no cloud identities. */
+    readonly workloadIdentity?: WorkloadIdentityHook;
+}
+
+/** Pods selected by namespace and labels, as a NetworkPolicy peer selects them. */
+export interface PodPeer {
+    readonly namespace: string;
+    readonly podLabels: Record<string, string>;
+}
+
+export interface IngressProfile {
+    /** IngressClass of the controller that serves the application's Ingress. */
+    readonly className: string;
+    /**
+     * Annotations this controller class needs on every Ingress, such as the forced HTTPS redirect
+     * (nginx's annotation only for the nginx class; other controllers name it differently or
+     * redirect by default).
+     */
+    readonly annotations: Record<string, string>;
+    /** Annotations this controller class needs on TLS-terminating Ingresses only. */
+    readonly tlsAnnotations: Record<string, string>;
+    /**
+     * Where ingress traffic reaches the pods from: the controller's namespace for an in-cluster
+     * controller, or address ranges (the VPC/VNet CIDRs) for a cloud load balancer that sends
+     * straight to pod IPs.
+     */
+    readonly sources: IngressSource[];
     /**
      * Whether an Ingress gets a load-balancer address on this cluster. Where no ingress controller
      * publishes one, the engine must not wait for it.
      */
-    readonly ingressPublishesStatus: boolean;
+    readonly publishesStatus: boolean;
+}
+
+export type IngressSource = { readonly namespace: string } | { readonly cidr: pulumi.Input<string> };
+
+/** A container registry beside the cluster. */
+export interface RegistryProfile {
+    /** Repository images are pushed to, without tag or digest (e.g. `123.dkr.ecr.eu-west-1.amazonaws.com/app`). */
+    readonly repository: pulumi.Input<string>;
+    /** Credentials to push with; secret. */
+    readonly pushCredentials: pulumi.Output<RegistryCredentials>;
+    /**
+     * How pods pull from it: "node" when the nodes' own identity may pull (ECR through the node
+     * role, Artifact Registry through the node service account, ACR through AcrPull on the kubelet
+     * identity), or "secret" with the `.dockerconfigjson` (secret) of an image pull secret that the
+     * platform creates in the namespace and every pod names (a registry given in config).
+     */
+    readonly pull: { readonly kind: "node" } | { readonly kind: "secret"; readonly dockerConfigJson: pulumi.Output<string> };
+}
+
+export interface RegistryCredentials {
+    /** Registry host (`registry.example.com`), as `docker login` names it. */
+    readonly server: string;
+    readonly username: string;
+    readonly password: string;
+}
+
+/** The network of a managed cluster, for managed data stores that must live in it. */
+export type CloudNetwork =
+    | {
+          readonly cloud: "aws";
+          readonly region: pulumi.Input<string>;
+          readonly vpcId: pulumi.Input<string>;
+          /** Subnets without a route from the internet, one per zone. */
+          readonly privateSubnetIds: pulumi.Input<string>[];
+          /** The VPC's address ranges, which the cluster's nodes and pods come from. */
+          readonly cidrs: pulumi.Input<string>[];
+          /** The security group of the cluster's nodes and pods, to admit on a data store's own group. */
+          readonly nodeSecurityGroupId: pulumi.Input<string>;
+      }
+    | {
+          readonly cloud: "gcp";
+          readonly project: pulumi.Input<string>;
+          readonly region: pulumi.Input<string>;
+          /** Self link / id of the VPC network (private service access and PSC attach to it). */
+          readonly networkId: pulumi.Input<string>;
+          readonly subnetId: pulumi.Input<string>;
+          /** Node, pod and service ranges of the subnet. */
+          readonly cidrs: pulumi.Input<string>[];
+      }
+    | {
+          readonly cloud: "azure";
+          readonly location: pulumi.Input<string>;
+          readonly resourceGroupName: pulumi.Input<string>;
+          readonly vnetId: pulumi.Input<string>;
+          readonly vnetName: pulumi.Input<string>;
+          /** The nodes' (and, with Azure CNI, the pods') subnet. */
+          readonly nodeSubnetId: pulumi.Input<string>;
+          /** The VNet's address ranges. */
+          readonly cidrs: pulumi.Input<string>[];
+      };
+
+/** A cloud permission a workload is given, by cloud. */
+export type CloudPermission =
+    /** AWS: IAM policy ARNs to attach, and/or inline policy documents (JSON). */
+    | { readonly cloud: "aws"; readonly policyArns?: pulumi.Input<string>[]; readonly inlinePolicies?: pulumi.Input<string>[] }
+    /** GCP: IAM roles on the project, or on one resource by its own IAM member binding. */
+    | { readonly cloud: "gcp"; readonly projectRoles?: string[] }
+    /** Azure: role definitions (ids) on scopes (resource ids). */
+    | { readonly cloud: "azure"; readonly roleAssignments?: { readonly roleDefinitionId: pulumi.Input<string>; readonly scope: pulumi.Input<string> }[] };
+
+export interface WorkloadIdentityRequest {
+    /** Namespace and name of the ServiceAccount the workload's pods run as. */
+    readonly namespace: pulumi.Input<string>;
+    readonly serviceAccountName: pulumi.Input<string>;
+    /** The cloud permissions the workload's pods get. */
+    readonly permissions: CloudPermission[];
+}
+
+/** What the ServiceAccount and its pods must carry for the binding to take effect. */
+export interface WorkloadIdentityBinding {
+    readonly serviceAccountAnnotations: Record<string, pulumi.Input<string>>;
+    readonly podLabels: Record<string, string>;
+}
+
+/**
+ * Creates the cloud identity of one workload and binds it to its ServiceAccount (IRSA or EKS Pod
+ * Identity, GKE Workload Identity, an AKS Workload Identity federated credential). `name` is
+ * unique per workload and derives the names of what it creates; `parent` is the component the
+ * cloud resources are created under, so that they move with the workload.
+ */
+export type WorkloadIdentityHook = (name: string, request: WorkloadIdentityRequest, parent: pulumi.Resource) => WorkloadIdentityBinding;
+
+/** The ingress controller a cluster runs: the class Ingresses name and the namespace its pods run in. */
+export interface IngressControllerArgs {
+    className: string;
+    namespace: string;
+}
+
+/** CoreDNS (or kube-dns) as most distributions run it. */
+export const kubeDnsPeers: PodPeer[] = [{ namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } }];
+
+/** The ingress-nginx controller: its class, its redirect annotation, and its namespace as the one source. */
+export function nginxIngress(className: string, controllerNamespace: string, publishesStatus: boolean): IngressProfile {
+    return {
+        className,
+        annotations: {},
+        tlsAnnotations: className === "nginx" ? { "nginx.ingress.kubernetes.io/force-ssl-redirect": "true" } : {},
+        sources: [{ namespace: controllerNamespace }],
+        publishesStatus,
+    };
 }
 
 /**
