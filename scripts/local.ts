@@ -2,7 +2,6 @@ import { spawnSync, type SpawnSyncOptions } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as YAML from "yaml";
 import { renderStack, type RenderedObject } from "./render";
 
 // npm run local:up / local:down: the embedded default. `up` starts the local control plane
@@ -68,7 +67,7 @@ function applyInOrder(objects: RenderedObject[], kubectl: (args: string[], input
     let batch: RenderedObject[] = [];
     const flush = () => {
         if (batch.length > 0) {
-            console.log(kubectl(["apply", "--server-side", "--field-manager=appstack", "-f", "-"], batch.map((o) => `---\n${YAML.stringify(o.manifest)}`).join("")).trimEnd());
+            console.log(kubectl(["apply", "--server-side", "--field-manager=appstack", "-f", "-"], batch.map((o) => JSON.stringify(o.manifest)).join("\n---\n")).trimEnd());
         }
         batch = [];
     };
