@@ -5,8 +5,6 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { listExampleStacks, listStacks, projectRoot } from "./offline";
 
-// npm run bench [-- --runs N] [--only render|stacks]
-//
 // Each figure is timed by hyperfine side by side with the floor it names, in one run: fresh
 // processes, one discarded warm-up, medians. The results, every sample included, go to
 // bench/results.json. BENCHMARKS.md says what the figures mean.

@@ -2,7 +2,7 @@ import { spawnSync, type SpawnSyncOptions } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { renderStack, type RenderedObject } from "./render";
+import { renderStack, table, type RenderedObject } from "./render";
 
 // npm run local:up / local:down: the embedded default. `up` starts the local control plane
 // (scripts/local/cluster.sh), deploys the `local` stack to it with `pulumi up` where the Pulumi CLI
@@ -84,12 +84,10 @@ function applyInOrder(objects: RenderedObject[], kubectl: (args: string[], input
     flush();
 }
 
-interface Listed {
-    items: { kind: string; metadata: { name: string }; spec: { replicas?: number; schedule?: string }; status?: Record<string, number | undefined> }[];
-}
-
 function status(namespace: string, kubectl: (args: string[]) => string, outputs: Record<string, unknown>): void {
-    const listed = JSON.parse(kubectl(["get", "deployments,statefulsets,jobs,cronjobs", "-n", namespace, "-o", "json"])) as Listed;
+    const listed = JSON.parse(kubectl(["get", "deployments,statefulsets,jobs,cronjobs", "-n", namespace, "-o", "json"])) as {
+        items: { kind: string; metadata: { name: string }; spec: { replicas?: number; schedule?: string }; status?: Record<string, number | undefined> }[];
+    };
     const rows = listed.items.map((item) => {
         const s = item.status ?? {};
         const state =
@@ -99,10 +97,7 @@ function status(namespace: string, kubectl: (args: string[]) => string, outputs:
         return [item.kind, item.metadata.name, state];
     });
     const outputRows = Object.entries(outputs).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]);
-    for (const table of [[["KIND", "NAME", "STATUS"], ...rows], [["OUTPUT", "VALUE"], ...outputRows]]) {
-        const widths = table[0].map((_, column) => Math.max(...table.map((row) => row[column].length)));
-        console.log("\n" + table.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd()).join("\n"));
-    }
+    console.log(`\n${table([["KIND", "NAME", "STATUS"], ...rows])}\n\n${table([["OUTPUT", "VALUE"], ...outputRows])}`);
 }
 
 async function up(): Promise<void> {

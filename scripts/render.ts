@@ -19,15 +19,8 @@ project's top or under examples/): no Pulumi CLI, no credentials, no cluster.
   --diff         compare with the previous render in DIR: objects added, removed, changed
   -h, --help     this text`;
 
-interface Options {
-    stack: string;
-    configFile?: string;
-    outDir: string;
-    diff: boolean;
-}
-
 /** Reads the arguments, or says what is wrong with them, before anything heavy is loaded. */
-export function parseOptions(args: string[], root: string): Options | { exitCode: number; message: string } {
+export function parseOptions(args: string[], root: string): { stack: string; configFile?: string; outDir: string; diff: boolean } | { exitCode: number; message: string } {
     let values;
     try {
         ({ values } = parseArgs({
@@ -145,7 +138,8 @@ function writeRender(evaluation: Evaluation, outDir: string, ordered: Manifest[]
     return { previous, current: new Map(ordered.map((manifest, index) => [objectKey(manifest), texts[index]])) };
 }
 
-function table(rows: string[][]): string {
+/** Rows as aligned columns, the first row the header. */
+export function table(rows: string[][]): string {
     const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
     return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd()).join("\n");
 }

@@ -1,17 +1,11 @@
 #!/usr/bin/env bash
-# A real Kubernetes control plane on this machine for the local default, run by kwokctl with the
-# binaries tools.sh builds: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, and kwok
-# playing the kubelets of three simulated nodes (pods get scheduled and become Ready, Job pods
-# complete; no container ever runs).
-#
+# A Kubernetes control plane on this machine, run by kwokctl with the binaries tools.sh builds;
+# kwok plays three nodes (pods become Ready, Job pods complete, no container runs). See README.md.
 #   cluster.sh up            start (or reuse a healthy) control plane, wait until ready
 #   cluster.sh down          stop every process started by `up`
 #   cluster.sh down --purge  ... and delete all its state (certificates, etcd data, logs)
 #   cluster.sh status        show the control plane's state; exit 1 if not ready
 #   cluster.sh kubeconfig    print the admin kubeconfig path
-#
-# Everything listens on 127.0.0.1 only. State lives in <repo>/.appstack/local (override with
-# APPSTACK_LOCAL_STATE). Ports are APPSTACK_LOCAL_PORT_BASE (default 36400) plus an offset each.
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -20,7 +14,6 @@ KUBECONFIG_FILE="$STATE_DIR/kubeconfig"
 TIMEOUT=${APPSTACK_LOCAL_TIMEOUT:-120}
 PORT_BASE=${APPSTACK_LOCAL_PORT_BASE:-36400}
 NAME=appstack-local
-NODES=(appstack-node-a:zone-a appstack-node-b:zone-b appstack-node-c:zone-c)
 export KWOK_WORKDIR="$STATE_DIR/kwok"   # kwokctl keeps the cluster here, not in ~/.kwok
 
 log() { echo "cluster: $*" >&2; }
@@ -48,79 +41,15 @@ processes() { pgrep -af -- "$KWOK_WORKDIR/clusters/$NAME" || true; }
 # copied by tools.sh, with volumes bound under our StorageClass, plus ours for Ingress and
 # LoadBalancer addresses).
 write_config() {
-  local s
-  {
-    cat <<EOF
-apiVersion: config.kwok.x-k8s.io/v1alpha1
-kind: KwokctlConfiguration
-options:
-  bindAddress: 127.0.0.1
-  runtime: binary
-  kubeApiserverPort: $((PORT_BASE + 43))
-  etcdPort: $((PORT_BASE + 79))
-  etcdPeerPort: $((PORT_BASE + 80))
-  kubeControllerManagerPort: $((PORT_BASE + 57))
-  kubeSchedulerPort: $((PORT_BASE + 59))
-  kwokControllerPort: $((PORT_BASE + 47))
-  etcdBinary: $(command -v etcd)
-  kubeApiserverBinary: $(command -v kube-apiserver)
-  kubeControllerManagerBinary: $(command -v kube-controller-manager)
-  kubeSchedulerBinary: $(command -v kube-scheduler)
-  kwokControllerBinary: $(command -v kwok)
-  kubectlBinary: $(command -v kubectl)
----
-apiVersion: config.kwok.x-k8s.io/v1alpha1
-kind: KwokConfiguration
-options:
-  nodeLeaseDurationSeconds: 40
-  # Without these the kwok binary starts no workers: nodes never heartbeat, pods stay Pending.
-  nodeLeaseParallelism: 4
-  nodePlayStageParallelism: 4
-  podPlayStageParallelism: 4
-  podsOnNodeSyncParallelism: 2
-EOF
-    for s in "$APPSTACK_TOOLS_DIR"/share/kwok-stages/*.yaml "$SCRIPT_DIR"/kwok/*.yaml; do
-      echo "---"
-      sed "s/'kwok-volume'/'standard'/g" "$s"
-    done
+  local s offset expressions=(-e "s|@BIN@|$APPSTACK_TOOLS_DIR/bin|g")
+  for offset in 43 47 57 59 79 80; do expressions+=(-e "s|@BASE+$offset@|$((PORT_BASE + offset))|g"); done
+  { sed "${expressions[@]}" "$SCRIPT_DIR/kwokctl.yaml"
+    for s in "$APPSTACK_TOOLS_DIR"/share/kwok-stages/*.yaml "$SCRIPT_DIR"/kwok/*.yaml; do echo "---"; sed "s/'kwok-volume'/'standard'/g" "$s"; done
   } >"$STATE_DIR/kwokctl.yaml"
 }
 
-# Three nodes in three zones, a default StorageClass whose claims kwok binds at once, and a default
-# IngressClass. `kubectl apply` is idempotent, so this also repairs a reused control plane.
 apply_cluster_objects() {
-  local n
-  {
-    for n in "${NODES[@]}"; do
-      cat <<EOF
----
-apiVersion: v1
-kind: Node
-metadata:
-  name: ${n%%:*}
-  annotations: {kwok.x-k8s.io/node: fake, node.alpha.kubernetes.io/ttl: "0"}
-  labels: {kubernetes.io/hostname: ${n%%:*}, kubernetes.io/os: linux, kubernetes.io/arch: amd64, type: kwok, topology.kubernetes.io/region: local, topology.kubernetes.io/zone: ${n#*:}}
-status:
-  allocatable: {cpu: "64", memory: 256Gi, pods: "250", ephemeral-storage: 1Ti}
-  capacity: {cpu: "64", memory: 256Gi, pods: "250", ephemeral-storage: 1Ti}
-EOF
-    done
-    cat <<EOF
----
-apiVersion: storage.k8s.io/v1
-kind: StorageClass
-metadata: {name: standard, annotations: {storageclass.kubernetes.io/is-default-class: "true"}}
-provisioner: kwok.x-k8s.io/volume
-reclaimPolicy: Delete
-volumeBindingMode: Immediate
-allowVolumeExpansion: true
----
-apiVersion: networking.k8s.io/v1
-kind: IngressClass
-metadata: {name: nginx, annotations: {ingressclass.kubernetes.io/is-default-class: "true"}}
-spec: {controller: k8s.io/ingress-nginx}
-EOF
-  } | kubectl_ apply -f - >>"$STATE_DIR/kwokctl.log" 2>&1 || die "applying the nodes failed; log: $STATE_DIR/kwokctl.log"
+  kubectl_ apply -f "$SCRIPT_DIR/cluster-objects.yaml" >>"$STATE_DIR/kwokctl.log" 2>&1 || die "applying the nodes failed; log: $STATE_DIR/kwokctl.log"
 }
 
 wait_until() {
@@ -130,7 +59,7 @@ wait_until() {
     sleep 0.5
   done
 }
-nodes_ready() { [ "$(kubectl_ get nodes -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' | grep -c '^True$')" -ge "${#NODES[@]}" ]; }
+nodes_ready() { [ "$(kubectl_ get nodes -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' | grep -c '^True$')" -ge 3 ]; }
 
 cmd_up() {
   local start=$SECONDS
@@ -148,7 +77,7 @@ cmd_up() {
     kwokctl_ create cluster --config "$STATE_DIR/kwokctl.yaml" --kubeconfig "$KUBECONFIG_FILE" --wait "${TIMEOUT}s"
   fi
   apply_cluster_objects
-  wait_until "${#NODES[@]} Ready nodes" nodes_ready
+  wait_until "3 Ready nodes" nodes_ready
   wait_until "the default ServiceAccount" kubectl_ -n default get serviceaccount default
   log "ready in $((SECONDS - start))s; kubeconfig: $KUBECONFIG_FILE"
 }
@@ -164,15 +93,10 @@ cmd_down() {
   if [ "${1:-}" = --purge ]; then rm -rf "$STATE_DIR"; log "stopped; state removed"; else log "stopped"; fi
 }
 
-cmd_status() {
-  processes
-  if ready; then echo "api: ready at https://127.0.0.1:$((PORT_BASE + 43)); kubeconfig: $KUBECONFIG_FILE"; else echo "api: not ready"; return 1; fi
-}
-
 case "${1:-}" in
   up) cmd_up ;;
   down) shift; cmd_down "$@" ;;
-  status) cmd_status ;;
+  status) processes; if ready; then echo "api: ready at https://127.0.0.1:$((PORT_BASE + 43)); kubeconfig: $KUBECONFIG_FILE"; else echo "api: not ready"; exit 1; fi ;;
   kubeconfig) echo "$KUBECONFIG_FILE" ;;
-  *) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  *) sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
