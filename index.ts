@@ -23,7 +23,7 @@ export = async () => {
 
     const image = new Image(name, imageArgs(config.image, pulumi.getStack()));
 
-    const platform = new Platform(name, platformArgs(config), withCluster);
+    const platform = new Platform(name, platformArgs(config, target.cluster.dnsPeers), withCluster);
 
     // The stores, each in its mode; the dumps of a bundled database go to the object store.
     const namespace = platform.namespaceName;
@@ -40,7 +40,7 @@ export = async () => {
     const postgres = new Postgres(`${name}-postgres`, postgresArgs(config, namespace, objectStore?.connection, managed), withCluster);
     const dataStores: DataStoreConnection[] = [postgres, redis, objectStore, search].flatMap((store) => (store ? [store.connection] : []));
 
-    const args = appArgs(config, { image: image.ref, namespace, ingressPublishesStatus: target.cluster.ingress.publishesStatus, dataStores });
+    const args = appArgs(config, { image: image.ref, namespace, ingress: target.cluster.ingress, dataStores });
     const app = new App(name, args, withCluster);
 
     return {

@@ -3,10 +3,13 @@ import * as networking from "@pulumi/kubernetes/networking/v1";
 import * as pulumi from "@pulumi/pulumi";
 import type * as inputs from "@pulumi/kubernetes/types/input";
 import { appLabels } from "./pod";
+import type { PodPeer } from "./targets/target";
 
 export interface PlatformArgs {
     appName: string;
     namespace: string;
+    /** The pods that answer DNS on this cluster: every pod may reach them on port 53. */
+    dnsPeers: PodPeer[];
     /** Totals the namespace may use; absent: no ResourceQuota. */
     quota?: inputs.core.v1.ResourceQuotaSpec;
     /** Defaults and bounds of each container that sets fewer resources. */
@@ -85,12 +88,10 @@ export class Platform extends pulumi.ComponentResource {
                     policyTypes: ["Egress"],
                     egress: [
                         {
-                            to: [
-                                {
-                                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-                                    podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-                                },
-                            ],
+                            to: args.dnsPeers.map((peer) => ({
+                                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": peer.namespace } },
+                                podSelector: { matchLabels: peer.podLabels },
+                            })),
                             ports: [
                                 { protocol: "UDP", port: 53 },
                                 { protocol: "TCP", port: 53 },

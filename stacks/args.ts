@@ -12,7 +12,7 @@ import { meilisearchImage, type SearchArgs } from "../components/data/search";
 import { pinnedReference, type ImageArgs, type ImageRegistry } from "../components/image";
 import { cronJobComponent, workerComponent } from "../components/names";
 import type { PlatformArgs } from "../components/platform";
-import type { TargetArgs } from "../components/targets";
+import type { IngressProfile, PodPeer, TargetArgs } from "../components/targets";
 import { servingPortName, type WorkloadAutoscaling, type WorkloadProbes, type WorkloadSpec } from "../components/workload";
 import type { CronJobConfig, ExecProbe, HttpProbes, StackConfig, WorkerConfig, WorkloadLifecycle } from "./schema";
 
@@ -37,9 +37,10 @@ export function targetArgs(config: Pick<StackConfig, "target" | "ingress">): Tar
     }
 }
 
-export function platformArgs(config: StackConfig): PlatformArgs {
+export function platformArgs(config: StackConfig, dnsPeers: PodPeer[]): PlatformArgs {
     const { quota, limitRange } = config;
     return {
+        dnsPeers,
         appName: config.name,
         namespace: config.namespace,
         quota: quota && {
@@ -101,8 +102,8 @@ export interface AppSurroundings {
     /** Reference of the application image, pinned by digest or tag. */
     image: pulumi.Input<string>;
     namespace: pulumi.Input<string>;
-    /** Whether an ingress controller publishes an address on this cluster. */
-    ingressPublishesStatus: boolean;
+    /** The cluster's ingress controller. */
+    ingress: IngressProfile;
     dataStores: DataStoreConnection[];
 }
 
@@ -135,7 +136,7 @@ export function appArgs(config: StackConfig, surroundings: AppSurroundings): App
               }
             : undefined,
         cronJobs: config.cronJobs.map((job) => ({ ...cronJobArgs(job, api.resources), uses: uses[cronJobComponent(job.name)] })),
-        ingress: ingressArgs(config.ingress, config.name, surroundings.ingressPublishesStatus),
+        ingress: ingressArgs(config.ingress, config.name, surroundings.ingress),
         scrapers: config.monitoringNamespace ? [{ namespace: config.monitoringNamespace }] : [],
         dataStores: surroundings.dataStores,
     };
@@ -224,25 +225,23 @@ function cronJobArgs(job: CronJobConfig, resources: WorkloadLifecycle["resources
     return { ...job, resources: resourceRequirements(resources) };
 }
 
-export function ingressArgs(ingress: StackConfig["ingress"], appName: string, publishesStatus: boolean): IngressArgs | undefined {
+/** The Ingress, for the controller the target runs: its class, its annotations and where its traffic comes from. */
+export function ingressArgs(ingress: StackConfig["ingress"], appName: string, controller: IngressProfile): IngressArgs | undefined {
     if (!ingress.enabled || ingress.host === undefined) {
         return undefined;
     }
     const { tls } = ingress;
-    const annotations: Record<string, string> = {};
-    if (tls.mode !== "none") {
-        annotations["nginx.ingress.kubernetes.io/force-ssl-redirect"] = "true";
-    }
+    const annotations: Record<string, string> = { ...controller.annotations, ...(tls.mode === "none" ? {} : controller.tlsAnnotations) };
     if (tls.mode === "cert-manager") {
         annotations["cert-manager.io/cluster-issuer"] = tls.clusterIssuer;
     }
     return {
         host: ingress.host,
-        className: ingress.className,
+        className: controller.className,
         annotations,
-        sources: [{ namespace: ingress.controllerNamespace }],
+        sources: [...controller.sources],
         tls: tls.mode === "none" ? undefined : { secretName: tls.mode === "secret" ? tls.secretName : `${appName}-tls` },
-        publishesStatus,
+        publishesStatus: controller.publishesStatus,
     };
 }
 

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { autoscalingArgs, ingressArgs, platformArgs, resourceRequirements, workerProbes, workloadSpec } from "../stacks/args";
+import { nginxIngress, kubeDnsPeers } from "../components/targets/target";
 import { presets } from "../stacks/presets";
 import { parseValues, stackValues } from "./support";
 
@@ -10,18 +11,27 @@ describe("config to component arguments", () => {
 
     it("leaves the ingress out unless it is enabled with a host", () => {
         const ingress = { ...prod().ingress, enabled: false };
-        assert.equal(ingressArgs(ingress, "shop", true), undefined);
+        assert.equal(ingressArgs(ingress, "shop", nginxIngress("nginx", "ingress-nginx", true)), undefined);
     });
 
     it("asks cert-manager for a certificate in a Secret named after the app", () => {
-        const args = ingressArgs({ ...prod().ingress, tls: { mode: "cert-manager", clusterIssuer: "letsencrypt-staging" } }, "shop", true)!;
+        const args = ingressArgs({ ...prod().ingress, tls: { mode: "cert-manager", clusterIssuer: "letsencrypt-staging" } }, "shop", nginxIngress("nginx", "ingress-nginx", true))!;
         assert.deepEqual(args.tls, { secretName: "shop-tls" });
         assert.equal(args.annotations!["cert-manager.io/cluster-issuer"], "letsencrypt-staging");
         assert.deepEqual(args.sources, [{ namespace: "ingress-nginx" }]);
     });
 
+    it("gives nginx's redirect annotation to the nginx class only, and takes the controller's sources", () => {
+        const tls = { ...prod().ingress, tls: { mode: "secret" as const, secretName: "shop-cert" } };
+        assert.equal(ingressArgs(tls, "shop", nginxIngress("nginx", "ingress-nginx", true))!.annotations!["nginx.ingress.kubernetes.io/force-ssl-redirect"], "true");
+        const traefik = ingressArgs(tls, "shop", nginxIngress("traefik", "kube-system", true))!;
+        assert.deepEqual(traefik.annotations, {});
+        assert.equal(traefik.className, "traefik");
+        assert.deepEqual(traefik.sources, [{ namespace: "kube-system" }]);
+    });
+
     it("serves plain HTTP with no redirect when TLS is off", () => {
-        const args = ingressArgs({ ...prod().ingress, tls: { mode: "none" } }, "shop", false)!;
+        const args = ingressArgs({ ...prod().ingress, tls: { mode: "none" } }, "shop", nginxIngress("nginx", "ingress-nginx", false))!;
         assert.equal(args.tls, undefined);
         assert.deepEqual(args.annotations, {});
         assert.equal(args.publishesStatus, false);
@@ -66,7 +76,7 @@ describe("config to component arguments", () => {
 
     it("creates a ResourceQuota only when the stack sets one", () => {
         const config = prod();
-        assert.equal(platformArgs({ ...config, quota: undefined }).quota, undefined);
-        assert.deepEqual(platformArgs(config).quota, { hard: { "requests.cpu": "16", "requests.memory": "32Gi", "limits.memory": "64Gi", pods: "100" } });
+        assert.equal(platformArgs({ ...config, quota: undefined }, kubeDnsPeers).quota, undefined);
+        assert.deepEqual(platformArgs(config, kubeDnsPeers).quota, { hard: { "requests.cpu": "16", "requests.memory": "32Gi", "limits.memory": "64Gi", pods: "100" } });
     });
 });

@@ -71,7 +71,8 @@ export interface IngressProfile {
     readonly publishesStatus: boolean;
 }
 
-export type IngressSource = { readonly namespace: string } | { readonly cidr: pulumi.Input<string> };
+/** A namespace, or an address range (known from config: the VPC/VNet ranges are chosen, not assigned). */
+export type IngressSource = { readonly namespace: string } | { readonly cidr: string };
 
 /** A container registry beside the cluster. */
 export interface RegistryProfile {
