@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { App } from "./components/app";
-import { Image } from "./components/image";
+import { Image, registryOfCluster } from "./components/image";
 import { Platform } from "./components/platform";
 import { createTarget } from "./components/targets";
 import type { DataStoreConnection } from "./components/data/connection";
@@ -21,7 +21,8 @@ export = async () => {
     const target = createTarget(name, targetArgs(config));
     const withCluster: pulumi.ComponentResourceOptions = { providers: [target.provider] };
 
-    const image = new Image(name, imageArgs(config.image, pulumi.getStack()));
+    const clusterRegistry = target.cluster.registry && registryOfCluster(target.cluster.registry);
+    const image = new Image(name, imageArgs(config.image, pulumi.getStack(), clusterRegistry));
 
     const platform = new Platform(name, platformArgs(config, target.cluster.dnsPeers), withCluster);
 

@@ -1,5 +1,6 @@
 import type * as DockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
+import type { RegistryCredentials, RegistryProfile } from "./targets/target";
 
 /** An image by repository, and tag or digest (at least one of them). */
 export interface ImageReference {
@@ -14,14 +15,6 @@ export function pinnedReference(image: ImageReference): string {
         throw new Error(`image ${image.repository}: a digest or an explicit tag other than "latest"; an unpinned image may change under a running deployment`);
     }
     return image.digest ? `${image.repository}@${image.digest}` : `${image.repository}:${image.tag}`;
-}
-
-/** Credentials to push with, as `docker login` takes them. */
-export interface RegistryCredentials {
-    /** Registry host (`registry.example.com`). */
-    server: string;
-    username: string;
-    password: string;
 }
 
 /** Where a built image is pushed. */
@@ -46,6 +39,11 @@ export interface ImageBuild {
     cache: boolean;
     /** Tag pushed beside the digest, for people and registry retention rules; never the reference pods use. */
     tag: string;
+}
+
+/** Where to push, from the registry a target's cluster brings. */
+export function registryOfCluster(registry: RegistryProfile): ImageRegistry {
+    return { repository: registry.repository, credentials: registry.pushCredentials };
 }
 
 /** A given image, or one built from source and pushed to a registry. */

@@ -1,7 +1,8 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Image, pinnedReference } from "../components/image";
+import * as pulumi from "@pulumi/pulumi";
+import { Image, pinnedReference, registryOfCluster } from "../components/image";
 import { podTemplates } from "../policy/objects";
 import { evaluate, projectRoot, type RegisteredResource } from "../scripts/offline";
 import { clone, render, renderInvalid, settingsOf, stackValues, type Rendered } from "./support";
@@ -117,6 +118,28 @@ describe("the image built from source", () => {
         values.image = image;
         const prod = await render("prod", values, { image });
         assert.match(prod.outputs.image as string, digestPinned);
+    });
+});
+
+describe("the image pushed to the registry beside a cloud cluster", () => {
+    it("pushes to the profile's repository with its credentials as a secret, and pins the pushed digest", async () => {
+        let ref: pulumi.Output<string> | undefined;
+        const evaluation = await evaluate("eks-dev", settingsOf({}), async () => {
+            const profile = {
+                repository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/appstack",
+                pushCredentials: pulumi.secret({ server: "123456789012.dkr.ecr.eu-west-1.amazonaws.com", username: "AWS", password }),
+                pull: { kind: "node" as const },
+            };
+            const build = { context: "app", dockerfile: "app/Dockerfile", buildArgs: {}, platforms: ["linux/amd64", "linux/arm64"], cache: true, tag: "eks-dev" };
+            ref = new Image("appstack", { build, registry: registryOfCluster(profile) }).ref;
+            return { image: ref };
+        });
+        const build = evaluation.resources.find((r) => r.type === "docker-build:index:Image")!.inputs as any;
+        assert.deepEqual(build.tags, ["123456789012.dkr.ecr.eu-west-1.amazonaws.com/appstack:eks-dev"]);
+        assert.deepEqual(build.platforms, ["linux/amd64", "linux/arm64"]);
+        assert.equal(build.registries[0].password, "[secret]");
+        assert.ok(!JSON.stringify(evaluation.resources).includes(password));
+        assert.match(evaluation.outputs.image as string, /^123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/appstack@sha256:[0-9a-f]{64}$/);
     });
 });
 
