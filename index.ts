@@ -28,17 +28,18 @@ export = async () => {
 
     // The stores, each in its mode; the dumps of a bundled database go to the object store.
     const namespace = platform.namespaceName;
+    const storeCluster = { namespace, storageClass: target.cluster.storageClass };
     // A cloud target's profile names the network its managed stores live in (absent elsewhere).
     const network = (target as { cluster?: { network?: ManagedNetwork } }).cluster?.network;
     const managedArgs = managedStoresArgs(config, network);
     // The cloud's module, and its SDK, is loaded only for a stack with a managed store.
     const managed = managedArgs ? (require("./components/data/managed") as typeof import("./components/data/managed")).loadManagedStores(managedArgs) : {};
-    const objectStoreConfig = objectStoreArgs(config, namespace, managed);
+    const objectStoreConfig = objectStoreArgs(config, storeCluster, managed);
     const objectStore = objectStoreConfig && new ObjectStore(`${name}-objectstore`, objectStoreConfig, withCluster);
-    const searchConfig = searchArgs(config, namespace);
+    const searchConfig = searchArgs(config, storeCluster);
     const search = searchConfig && new Search(`${name}-search`, searchConfig, withCluster);
-    const redis = new Redis(`${name}-redis`, redisArgs(config, namespace, managed), withCluster);
-    const postgres = new Postgres(`${name}-postgres`, postgresArgs(config, namespace, objectStore?.connection, managed), withCluster);
+    const redis = new Redis(`${name}-redis`, redisArgs(config, storeCluster, managed), withCluster);
+    const postgres = new Postgres(`${name}-postgres`, postgresArgs(config, storeCluster, objectStore?.connection, managed), withCluster);
     const dataStores: DataStoreConnection[] = [postgres, redis, objectStore, search].flatMap((store) => (store ? [store.connection] : []));
 
     const args = appArgs(config, { image: image.ref, namespace, ingress: target.cluster.ingress, dataStores });

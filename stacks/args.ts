@@ -277,6 +277,12 @@ function storeCommon(config: StackConfig, namespace: pulumi.Input<string>): Stor
     return { appName: config.name, namespace, protect: config.protect, retain: config.environment === "prod" };
 }
 
+/** Where the stores run: the app's namespace, and the storage class the target makes the default. */
+export interface StoreCluster {
+    namespace: pulumi.Input<string>;
+    storageClass?: pulumi.Input<string>;
+}
+
 type BundledConfig = StackConfig["data"]["postgres"]["bundled"];
 
 /** The configured image of a bundled server, or its pinned official one. */
@@ -284,12 +290,13 @@ function bundledImage(bundled: BundledConfig, official: string): string {
     return bundled.image ? pinnedReference(bundled.image) : official;
 }
 
-function bundledSettings(config: StackConfig, bundled: BundledConfig, official: string): BundledSettings & { mode: "bundled" } {
+/** `defaultStorageClass`: the target's, for a claim whose config names none. */
+function bundledSettings(config: StackConfig, bundled: BundledConfig, official: string, defaultStorageClass: pulumi.Input<string> | undefined): BundledSettings & { mode: "bundled" } {
     return {
         mode: "bundled",
         image: bundledImage(bundled, official),
         runAsUser: config.runAsUser,
-        volume: bundled.storage,
+        volume: { size: bundled.storage.size, storageClass: bundled.storage.storageClass ?? defaultStorageClass },
         resources: resourceRequirements(bundled.resources) as BundledSettings["resources"],
     };
 }
@@ -329,7 +336,7 @@ function managedBy<T>(store: DataStoreKind, provisioner: T | undefined): T {
     return provisioner;
 }
 
-export function objectStoreArgs(config: StackConfig, namespace: pulumi.Input<string>, managed: ManagedProvisioners = {}): ObjectStoreArgs | undefined {
+export function objectStoreArgs(config: StackConfig, cluster: StoreCluster, managed: ManagedProvisioners = {}): ObjectStoreArgs | undefined {
     const store = config.data.objectStore;
     if (store.mode === "disabled") {
         return undefined;
@@ -337,51 +344,51 @@ export function objectStoreArgs(config: StackConfig, namespace: pulumi.Input<str
     const backups = config.data.postgres.backups.enabled ? ["postgres-backup"] : [];
     const external = store.external!;
     return {
-        ...storeCommon(config, namespace),
+        ...storeCommon(config, cluster.namespace),
         bucket: bucketName(config),
         clients: [...storeClients(config, "objectStore"), ...backups],
         server:
             store.mode === "external"
                 ? { mode: "external", endpoint: external.endpoint, region: external.region, cidrs: external.cidrs, accessKeyId: pulumi.secret(external.accessKeyId), secretAccessKey: pulumi.secret(external.secretAccessKey) }
                 : store.mode === "bundled"
-                  ? bundledSettings(config, store.bundled, minioImage)
+                  ? bundledSettings(config, store.bundled, minioImage, cluster.storageClass)
                   : { mode: "managed", provision: managedBy("objectStore", managed.bucket) },
     };
 }
 
-export function searchArgs(config: StackConfig, namespace: pulumi.Input<string>): SearchArgs | undefined {
+export function searchArgs(config: StackConfig, cluster: StoreCluster): SearchArgs | undefined {
     const store = config.data.search;
     if (store.mode === "disabled") {
         return undefined;
     }
     const external = store.external!;
     return {
-        ...storeCommon(config, namespace),
+        ...storeCommon(config, cluster.namespace),
         clients: storeClients(config, "search"),
         server:
             store.mode === "external"
                 ? { mode: "external", url: external.url, masterKey: pulumi.secret(external.masterKey), cidrs: external.cidrs, port: portOf(external.url) }
-                : bundledSettings(config, store.bundled, meilisearchImage),
+                : bundledSettings(config, store.bundled, meilisearchImage, cluster.storageClass),
     };
 }
 
-export function redisArgs(config: StackConfig, namespace: pulumi.Input<string>, managed: ManagedProvisioners = {}): RedisArgs {
+export function redisArgs(config: StackConfig, cluster: StoreCluster, managed: ManagedProvisioners = {}): RedisArgs {
     const store = config.data.redis;
     const external = store.external!;
     return {
-        ...storeCommon(config, namespace),
+        ...storeCommon(config, cluster.namespace),
         clients: storeClients(config, "redis"),
         server:
             store.mode === "external"
                 ? { mode: "external", host: external.host, port: external.port, tls: external.tls, cidrs: external.cidrs, password: external.password === undefined ? undefined : pulumi.secret(external.password) }
                 : store.mode === "bundled"
-                  ? bundledSettings(config, store.bundled, redisImage)
+                  ? bundledSettings(config, store.bundled, redisImage, cluster.storageClass)
                   : { mode: "managed", provision: managedBy("redis", managed.redis) },
     };
 }
 
 /** `backupsTo`: the object store the dumps go to, when backups are on. */
-export function postgresArgs(config: StackConfig, namespace: pulumi.Input<string>, backupsTo: DataStoreConnection | undefined, managed: ManagedProvisioners = {}): PostgresArgs {
+export function postgresArgs(config: StackConfig, cluster: StoreCluster, backupsTo: DataStoreConnection | undefined, managed: ManagedProvisioners = {}): PostgresArgs {
     const store = config.data.postgres;
     const external = store.external!;
     const backups: PostgresBackups | undefined =
@@ -394,7 +401,7 @@ export function postgresArgs(config: StackConfig, namespace: pulumi.Input<string
               }
             : undefined;
     return {
-        ...storeCommon(config, namespace),
+        ...storeCommon(config, cluster.namespace),
         database: store.database,
         username: store.username,
         clients: storeClients(config, "postgres"),
@@ -402,7 +409,7 @@ export function postgresArgs(config: StackConfig, namespace: pulumi.Input<string
             store.mode === "external"
                 ? { mode: "external", host: external.host, port: external.port, sslMode: external.sslMode, cidrs: external.cidrs, password: pulumi.secret(external.password) }
                 : store.mode === "bundled"
-                  ? { ...bundledSettings(config, store.bundled, postgresImage), backups }
+                  ? { ...bundledSettings(config, store.bundled, postgresImage, cluster.storageClass), backups }
                   : { mode: "managed", provision: managedBy("postgres", managed.postgres), sslMode: "require" },
     };
 }

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { autoscalingArgs, ingressArgs, platformArgs, resourceRequirements, workerProbes, workloadSpec } from "../stacks/args";
+import { autoscalingArgs, ingressArgs, platformArgs, redisArgs, resourceRequirements, workerProbes, workloadSpec } from "../stacks/args";
 import { nginxIngress, kubeDnsPeers } from "../components/targets/target";
 import { presets } from "../stacks/presets";
 import { parseValues, stackValues } from "./support";
@@ -35,6 +35,23 @@ describe("config to component arguments", () => {
         assert.equal(args.tls, undefined);
         assert.deepEqual(args.annotations, {});
         assert.equal(args.publishesStatus, false);
+    });
+
+    it("takes a cloud load balancer's class, annotations and address ranges from the cluster's ingress controller", () => {
+        const albInVpc = { className: "alb", annotations: { "alb.ingress.kubernetes.io/target-type": "ip" }, tlsAnnotations: {}, sources: [{ cidr: "10.0.0.0/16" }], publishesStatus: true };
+        const args = ingressArgs({ ...prod().ingress, tls: { mode: "cert-manager", clusterIssuer: "letsencrypt" } }, "shop", albInVpc)!;
+        assert.equal(args.className, "alb");
+        assert.deepEqual(args.annotations, { "alb.ingress.kubernetes.io/target-type": "ip", "cert-manager.io/cluster-issuer": "letsencrypt" });
+        assert.deepEqual(args.sources, [{ cidr: "10.0.0.0/16" }]);
+    });
+
+    it("gives bundled volumes the target's storage class unless the config names one", () => {
+        const config = prod();
+        const bundled = { ...config, data: { ...config.data, redis: { ...config.data.redis, mode: "bundled" as const } } };
+        const volume = (stack: typeof config) => (redisArgs(stack, { namespace: "shop", storageClass: "gp3" }).server as { volume: { storageClass?: unknown } }).volume;
+        assert.equal(volume(bundled).storageClass, "gp3");
+        const named = { ...bundled, data: { ...bundled.data, redis: { ...bundled.data.redis, bundled: { ...bundled.data.redis.bundled, storage: { size: "1Gi", storageClass: "fast" } } } } };
+        assert.equal(volume(named).storageClass, "fast");
     });
 
     it("hands the replica count to an autoscaler only when autoscaling is enabled", () => {

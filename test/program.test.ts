@@ -92,6 +92,8 @@ for (const stack of listStacks()) {
             const deny = rendered.find("NetworkPolicy", "appstack-default-deny") as any;
             assert.deepEqual(deny.spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
             const dns = rendered.find("NetworkPolicy", "appstack-allow-dns") as any;
+            // The existing and local targets name CoreDNS where most distributions run it.
+            assert.deepEqual(dns.spec.egress[0].to, [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }]);
             assert.deepEqual(dns.spec.egress[0].ports, [
                 { protocol: "UDP", port: 53 },
                 { protocol: "TCP", port: 53 },

@@ -23,7 +23,7 @@ export interface ServerResources {
 export interface VolumeSettings {
     size: string;
     /** Storage class of the claim; the cluster's default class when absent. */
-    storageClass?: string;
+    storageClass?: pulumi.Input<string>;
 }
 
 /** What the cluster must keep when the stack is torn down or a resource is replaced. */
