@@ -30,6 +30,7 @@ export function targetArgs(config: Pick<StackConfig, "target" | "ingress">): Tar
                 kind: "existing",
                 kubeconfig: target.kubeconfig === undefined ? undefined : pulumi.secret(target.kubeconfig),
                 context: target.context,
+                clusterIdentifier: target.clusterIdentifier,
                 ingressController,
             };
         case "local":

@@ -386,6 +386,18 @@ describe("ingress", () => {
     });
 });
 
+describe("the existing target", () => {
+    it("names the cluster to the provider only when the stack gives it a stable identifier", async () => {
+        const providerOf = async (values: Record<string, unknown>) =>
+            (await render("dev", values)).resources.find((r) => r.type === "pulumi:providers:kubernetes")!.inputs as Record<string, unknown>;
+        const values = stackValues("dev");
+        assert.equal((await providerOf(values)).clusterIdentifier, undefined);
+        const named = clone(values) as any;
+        named.target = { ...named.target, clusterIdentifier: "prod-eu-1" };
+        assert.equal((await providerOf(named)).clusterIdentifier, "prod-eu-1");
+    });
+});
+
 describe("the local target", () => {
     it("points the provider at the control plane's kubeconfig in the project, whatever the working directory", async () => {
         const rendered = await renderCommitted("local");

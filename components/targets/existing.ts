@@ -10,6 +10,11 @@ export interface ExistingClusterArgs {
      * kubeconfig of whoever runs the program.
      */
     context?: string;
+    /**
+     * Names the cluster for the provider; absent, the provider tells clusters apart by their
+     * kubeconfig, and a rotated credential reads as a different cluster.
+     */
+    clusterIdentifier?: string;
     /** The ingress controller the cluster runs. */
     ingressController: IngressControllerArgs;
 }
@@ -22,7 +27,7 @@ export class ExistingCluster extends pulumi.ComponentResource implements Target 
 
     constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("appstack:targets:ExistingCluster", name, {}, opts);
-        this.provider = targetProvider(name, { kubeconfig: args.kubeconfig, context: args.context }, this);
+        this.provider = targetProvider(name, { kubeconfig: args.kubeconfig, context: args.context, clusterIdentifier: args.clusterIdentifier }, this);
         this.cluster = {
             dnsPeers: kubeDnsPeers,
             ingress: nginxIngress(args.ingressController.className, args.ingressController.namespace, true),

@@ -11,7 +11,7 @@ export type TargetArgs = ({ kind: "existing" } & ExistingClusterArgs) | ({ kind:
 export function createTarget(name: string, args: TargetArgs): Target {
     switch (args.kind) {
         case "existing":
-            return new ExistingCluster(name, { kubeconfig: args.kubeconfig, context: args.context, ingressController: args.ingressController });
+            return new ExistingCluster(name, { kubeconfig: args.kubeconfig, context: args.context, clusterIdentifier: args.clusterIdentifier, ingressController: args.ingressController });
         case "local":
             return new LocalCluster(name, { kubeconfigPath: args.kubeconfigPath, ingressController: args.ingressController });
     }
