@@ -8,7 +8,6 @@ import { ObjectStore } from "./components/data/objectstore";
 import { Postgres } from "./components/data/postgres";
 import { Redis } from "./components/data/redis";
 import { Search } from "./components/data/search";
-import type { ManagedNetwork } from "./components/data/managed";
 import { appArgs, imageArgs, managedStoresArgs, objectStoreArgs, platformArgs, postgresArgs, redisArgs, searchArgs, targetArgs } from "./stacks/args";
 import { loadStackConfig } from "./stacks/load";
 
@@ -30,8 +29,7 @@ export = async () => {
     const namespace = platform.namespaceName;
     const storeCluster = { namespace, storageClass: target.cluster.storageClass };
     // A cloud target's profile names the network its managed stores live in (absent elsewhere).
-    const network = (target as { cluster?: { network?: ManagedNetwork } }).cluster?.network;
-    const managedArgs = managedStoresArgs(config, network);
+    const managedArgs = managedStoresArgs(config, target.cluster.network);
     // The cloud's module, and its SDK, is loaded only for a stack with a managed store.
     const managed = managedArgs ? (require("./components/data/managed") as typeof import("./components/data/managed")).loadManagedStores(managedArgs) : {};
     const objectStoreConfig = objectStoreArgs(config, storeCluster, managed);

@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { CloudNetwork } from "../../targets/target";
 
 /**
  * A server a cloud runs for the stack, as a store component needs it: where it listens, over
@@ -23,34 +24,14 @@ export interface ManagedServer {
  */
 export type ManagedProvisioner<T> = (name: string, parent: pulumi.Resource, password: () => pulumi.Output<string>) => T;
 
+/** Drops, from each member of a union, the fields only the cluster itself uses. */
+type WithoutClusterOnly<N> = N extends unknown ? Omit<N, "subnetId" | "vnetName"> : never;
+
 /**
- * The cloud network the cluster runs in, as its target describes it: managed stores are placed
- * in it and reached from it alone.
+ * The cloud network the cluster runs in, as its target's profile describes it: managed stores are
+ * placed in it and reached from it alone.
  */
-export type ManagedNetwork =
-    | {
-          readonly cloud: "aws";
-          readonly region: pulumi.Input<string>;
-          readonly vpcId: pulumi.Input<string>;
-          readonly privateSubnetIds: pulumi.Input<string>[];
-          readonly cidrs: pulumi.Input<string>[];
-          readonly nodeSecurityGroupId: pulumi.Input<string>;
-      }
-    | {
-          readonly cloud: "gcp";
-          readonly project: pulumi.Input<string>;
-          readonly region: pulumi.Input<string>;
-          readonly networkId: pulumi.Input<string>;
-          readonly cidrs: pulumi.Input<string>[];
-      }
-    | {
-          readonly cloud: "azure";
-          readonly location: pulumi.Input<string>;
-          readonly resourceGroupName: pulumi.Input<string>;
-          readonly vnetId: pulumi.Input<string>;
-          readonly nodeSubnetId: pulumi.Input<string>;
-          readonly cidrs: pulumi.Input<string>[];
-      };
+export type ManagedNetwork = WithoutClusterOnly<CloudNetwork>;
 
 /** How a managed store is sized and kept, whatever the cloud. */
 export interface ManagedSettings {
