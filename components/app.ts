@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { consumerEnvironment, storeVariables, type ConsumerEnvironment, type DataStoreConnection, type DataStoreKind } from "./data/connection";
 import { cronJobComponent, migrationsJobName, objectName, workerComponent } from "./names";
 import type { NetworkPeer } from "./network";
-import { policyRules } from "./network";
+import { egressTo } from "./network";
 import { appLabels, hardenedContainer, hardenedPodSpec, selectorLabels, type AppEnvironment } from "./pod";
 import { servingPortName, Workload, type WorkloadSpec } from "./workload";
 
@@ -201,7 +201,7 @@ export class App extends pulumi.ComponentResource {
                         spec: {
                             podSelector: { matchLabels: selectorLabels(appName, component) },
                             policyTypes: ["Egress"],
-                            egress: policyRules(storeEnv.egress, appName).map((rule) => ({ to: rule.peers, ports: rule.ports })),
+                            egress: egressTo(storeEnv.egress, appName),
                         },
                     },
                     child,

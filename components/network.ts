@@ -29,9 +29,16 @@ function policyPeer(peer: NetworkPeer, appName: string): PolicyPeer {
     return { ipBlock: { cidr: peer.cidr } };
 }
 
-export function policyRules(rules: NetworkRule[], appName: string) {
-    return rules.map((rule) => ({
-        peers: [policyPeer(rule.peer, appName)],
-        ports: rule.ports.map((port) => ({ protocol: "TCP", port })),
-    }));
+function tcpPorts(ports: number[]) {
+    return ports.map((port) => ({ protocol: "TCP", port }));
+}
+
+/** NetworkPolicy ingress rules: each peer admitted on its TCP ports. */
+export function ingressFrom(rules: NetworkRule[], appName: string) {
+    return rules.map((rule) => ({ from: [policyPeer(rule.peer, appName)], ports: tcpPorts(rule.ports) }));
+}
+
+/** NetworkPolicy egress rules: each peer reachable on its TCP ports. */
+export function egressTo(rules: NetworkRule[], appName: string) {
+    return rules.map((rule) => ({ to: [policyPeer(rule.peer, appName)], ports: tcpPorts(rule.ports) }));
 }

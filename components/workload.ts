@@ -6,7 +6,7 @@ import * as policy from "@pulumi/kubernetes/policy/v1";
 import type * as inputs from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import * as names from "./names";
-import { policyRules, type NetworkRule } from "./network";
+import { egressTo, ingressFrom, type NetworkRule } from "./network";
 import { appLabels, hardenedContainer, hardenedPodSpec, selectorLabels, type AppEnvironment } from "./pod";
 
 type Probe = inputs.core.v1.Probe;
@@ -199,8 +199,7 @@ export class Workload extends pulumi.ComponentResource {
             );
         }
 
-        const ingress = args.port === undefined ? [] : policyRules(args.allowFrom.map((peer) => ({ peer, ports: [args.port!] })), args.appName);
-        const egress = policyRules(args.allowTo, args.appName);
+        const admitted = args.port === undefined ? [] : args.allowFrom.map((peer) => ({ peer, ports: [args.port!] }));
         this.networkPolicy = new networking.NetworkPolicy(
             name,
             {
@@ -208,8 +207,8 @@ export class Workload extends pulumi.ComponentResource {
                 spec: {
                     podSelector: { matchLabels: selector },
                     policyTypes: ["Ingress", "Egress"],
-                    ingress: ingress.map((rule) => ({ from: rule.peers, ports: rule.ports })),
-                    egress: egress.map((rule) => ({ to: rule.peers, ports: rule.ports })),
+                    ingress: ingressFrom(admitted, args.appName),
+                    egress: egressTo(args.allowTo, args.appName),
                 },
             },
             { parent: this },

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { pinnedReference } from "../components/image";
-import { policyRules } from "../components/network";
+import { egressTo, ingressFrom } from "../components/network";
 import { appLabels, hardenedContainer, hardenedPodSpec, selectorLabels } from "../components/pod";
 
 // The components' pure helpers, one by one.
@@ -16,17 +16,14 @@ describe("pinnedReference", () => {
     });
 });
 
-describe("policyRules", () => {
+describe("ingressFrom and egressTo", () => {
     it("turns each kind of peer into its NetworkPolicy peer, with TCP ports", () => {
-        const rules = policyRules(
-            [
-                { peer: { component: "api" }, ports: [8000] },
-                { peer: { namespace: "ingress-nginx" }, ports: [80, 443] },
-                { peer: { cidr: "10.0.0.0/16" }, ports: [5432] },
-            ],
-            "shop",
-        );
-        assert.deepEqual(rules, [
+        const rules = [
+            { peer: { component: "api" }, ports: [8000] },
+            { peer: { namespace: "ingress-nginx" }, ports: [80, 443] },
+            { peer: { cidr: "10.0.0.0/16" }, ports: [5432] },
+        ];
+        const expected = [
             { peers: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "shop", "app.kubernetes.io/component": "api" } } }], ports: [{ protocol: "TCP", port: 8000 }] },
             {
                 peers: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }],
@@ -36,11 +33,14 @@ describe("policyRules", () => {
                 ],
             },
             { peers: [{ ipBlock: { cidr: "10.0.0.0/16" } }], ports: [{ protocol: "TCP", port: 5432 }] },
-        ]);
+        ];
+        assert.deepEqual(ingressFrom(rules, "shop"), expected.map(({ peers, ports }) => ({ from: peers, ports })));
+        assert.deepEqual(egressTo(rules, "shop"), expected.map(({ peers, ports }) => ({ to: peers, ports })));
     });
 
     it("makes no rule of no peer", () => {
-        assert.deepEqual(policyRules([], "shop"), []);
+        assert.deepEqual(ingressFrom([], "shop"), []);
+        assert.deepEqual(egressTo([], "shop"), []);
     });
 });
 

@@ -5,7 +5,7 @@ import * as policy from "@pulumi/kubernetes/policy/v1";
 import type * as inputs from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import { RandomPassword } from "@pulumi/random/randomPassword";
-import { policyRules, type NetworkRule } from "../network";
+import { egressTo, ingressFrom, type NetworkRule } from "../network";
 import { appLabels, hardenedContainer, hardenedPodSpec, selectorLabels } from "../pod";
 import { headlessServiceName, objectName } from "../names";
 
@@ -55,7 +55,7 @@ export function jobNetworkPolicy(name: string, args: Pick<StoreArgs, "appName" |
                 podSelector: { matchLabels: selectorLabels(args.appName, component) },
                 policyTypes: ["Ingress", "Egress"],
                 ingress: [],
-                egress: policyRules(egress, args.appName).map((rule) => ({ to: rule.peers, ports: rule.ports })),
+                egress: egressTo(egress, args.appName),
             },
         },
         { parent },
@@ -236,10 +236,7 @@ export function bundledServer(name: string, args: BundledStoreArgs, spec: Server
     // with the server stopped cleanly instead of being blocked by a stuck pod.
     new policy.PodDisruptionBudget(name, { metadata, spec: { maxUnavailable: 1, selector: { matchLabels: selector }, unhealthyPodEvictionPolicy: "AlwaysAllow" } }, child);
 
-    const admitted = policyRules(
-        args.clients.map((client) => ({ peer: { component: client }, ports: [spec.port.number] })),
-        args.appName,
-    );
+    const admitted = args.clients.map((client) => ({ peer: { component: client }, ports: [spec.port.number] }));
     new networking.NetworkPolicy(
         name,
         {
@@ -247,7 +244,7 @@ export function bundledServer(name: string, args: BundledStoreArgs, spec: Server
             spec: {
                 podSelector: { matchLabels: selector },
                 policyTypes: ["Ingress", "Egress"],
-                ingress: admitted.map((rule) => ({ from: rule.peers, ports: rule.ports })),
+                ingress: ingressFrom(admitted, args.appName),
                 // A server opens no connection of its own; DNS comes from the namespace's policy.
                 egress: [],
             },
