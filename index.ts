@@ -29,7 +29,7 @@ export = async () => {
     const namespace = platform.namespaceName;
     const storeCluster = { namespace, storageClass: target.cluster.storageClass };
     // A cloud target's profile names the network its managed stores live in (absent elsewhere).
-    const managedArgs = managedStoresArgs(config, target.cluster.network);
+    const managedArgs = managedStoresArgs(config, target.cluster.network, target.cluster.cloudProvider);
     // The cloud's module, and its SDK, is loaded only for a stack with a managed store.
     const managed = managedArgs ? (require("./components/data/managed") as typeof import("./components/data/managed")).loadManagedStores(managedArgs) : {};
     const objectStoreConfig = objectStoreArgs(config, storeCluster, managed);

@@ -303,7 +303,7 @@ function bundledSettings(config: StackConfig, bundled: BundledConfig, official: 
 }
 
 /** The managed stores of the stack, or none: the cloud network comes from the cluster's target. */
-export function managedStoresArgs(config: StackConfig, network: ManagedNetwork | undefined): ManagedStoresArgs | undefined {
+export function managedStoresArgs(config: StackConfig, network: ManagedNetwork | undefined, provider?: pulumi.ProviderResource): ManagedStoresArgs | undefined {
     const { data } = config;
     const wanted = dataStoreKinds.filter((store) => data[store].mode === "managed");
     if (wanted.length === 0) {
@@ -313,7 +313,7 @@ export function managedStoresArgs(config: StackConfig, network: ManagedNetwork |
         // The schema admits managed stores on cloud targets only, and each of those has a network.
         throw new Error(`data.${wanted[0]}.mode "managed": the target of kind "${config.target.kind}" describes no cloud network`);
     }
-    const kept = { production: config.environment === "prod", protect: config.protect };
+    const kept = { production: config.environment === "prod", protect: config.protect, provider };
     const pg = data.postgres;
     return {
         network,

@@ -37,6 +37,13 @@ export interface ClusterProfile {
     readonly registry?: RegistryProfile;
     /** The cloud network the cluster runs in, for managed services that must be reachable from it only. */
     readonly network?: CloudNetwork;
+    /**
+     * The explicit provider the target created its cloud resources with (region or project or
+     * location, credentials, default tags). What is created beside the cluster in its cloud (the
+     * managed stores) uses it too, so that nothing falls back to a default provider configured
+     * elsewhere. Absent for targets that create nothing in a cloud.
+     */
+    readonly cloudProvider?: pulumi.ProviderResource;
     /** Binds a ServiceAccount to a cloud identity. Absent: the target has no cloud identities. */
     readonly workloadIdentity?: WorkloadIdentityHook;
 }
