@@ -10,12 +10,14 @@ import { Redis } from "./components/data/redis";
 import { Search } from "./components/data/search";
 import { appArgs, imageArgs, managedStoresArgs, objectStoreArgs, platformArgs, postgresArgs, redisArgs, searchArgs, targetArgs } from "./stacks/args";
 import { loadStackConfig } from "./stacks/load";
+import { checkTargetKindChange, targetOutput } from "./stacks/previous";
 
 // The composition root: config -> target -> image -> platform -> data -> app. Only this file
 // reads the stack's configuration; stacks/args.ts turns it into each component's arguments.
 export = async () => {
     const config = loadStackConfig();
     const name = config.name;
+    await checkTargetKindChange(config);
 
     const target = createTarget(name, targetArgs(config));
     const withCluster: pulumi.ComponentResourceOptions = { providers: [target.provider] };
@@ -44,7 +46,7 @@ export = async () => {
     const app = new App(name, args, withCluster);
 
     return {
-        target: target.kind,
+        [targetOutput]: target.kind,
         namespace: platform.namespaceName,
         image: args.image,
         api: app.api.objectName,

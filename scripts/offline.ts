@@ -50,6 +50,8 @@ export interface StackSettings {
     secretKeys: string[];
     /** The `config:` map as written in the stack file, which the program reads for per-value secrecy. */
     written: Record<string, unknown>;
+    /** The stack's outputs from its last deployment, as the stack reads them back; absent: never deployed. */
+    lastOutputs?: Record<string, unknown>;
 }
 
 /** Where the example stacks live: a stack file per target kind and data mode, each one rendered. */
@@ -169,7 +171,7 @@ export async function evaluate(
     const previous = process.env[stackFileVariable];
     process.env[stackFileVariable] = file;
     try {
-        return await evaluateWithConfig(stack, program, registered, observe);
+        return await evaluateWithConfig(stack, program, registered, settings.lastOutputs ?? {}, observe);
     } finally {
         restoreVariable(stackFileVariable, previous);
         fs.rmSync(stackDir, { recursive: true, force: true });
@@ -184,16 +186,21 @@ function restoreVariable(name: string, value: string | undefined): void {
     }
 }
 
+const stackReferenceType = "pulumi:pulumi:StackReference";
+
 /**
  * What the invokes the targets make answer offline, by token: plausible values of the shape the
  * cloud returns. An invoke not listed here answers with its own inputs.
  */
 const invokeResults: Record<string, (inputs: Record<string, any>) => Record<string, unknown>> = {};
 
-async function evaluateWithConfig(stack: string, program: () => Promise<Record<string, unknown> | void>, registered: RegisteredResource[], observe?: Observer): Promise<Evaluation> {
+async function evaluateWithConfig(stack: string, program: () => Promise<Record<string, unknown> | void>, registered: RegisteredResource[], lastOutputs: Record<string, unknown>, observe?: Observer): Promise<Evaluation> {
     await pulumi.runtime.setMocks(
         {
             newResource: (args) => {
+                if (args.type === stackReferenceType) {
+                    return { id: args.id, state: { name: args.inputs.name, outputs: lastOutputs, secretOutputNames: [] } };
+                }
                 observe?.({ type: args.type, name: args.name, inputs: revealSecrets(args.inputs) as Record<string, any> });
                 return { id: args.custom ? `${args.name}-id` : undefined, state: { ...withGeneratedValues(args.type, withAutoName(args.type, args.name, args.inputs)), ...providerOutputs(args.type, args.inputs) } };
             },
@@ -202,6 +209,8 @@ async function evaluateWithConfig(stack: string, program: () => Promise<Record<s
         projectName,
         stack,
         false,
+        // The organization a backend of files (as `pulumi login --local` makes) names every stack's.
+        "organization",
     );
     const resources = recordRegistrations(registered);
     const outputs = (await pulumi.runtime.runInPulumiStack(program)) ?? {};

@@ -579,6 +579,12 @@ export const stackConfigSchema = z
         name: appName.describe("application name, the prefix of every object; each name built from it must fit its object's limit"),
         namespace: dnsLabel.describe("namespace the application runs in"),
         target: target,
+        movingFromTarget: z
+            .enum(["existing", "local", "eks", "gke", "aks"])
+            .optional()
+            .describe(
+                "the target.kind this stack was last deployed to, set for one `pulumi up` to confirm a move to another kind of cluster: every Kubernetes object is then created on the new cluster and deleted from the old one (without it, a change of target.kind is refused)",
+            ),
         image: appImage.describe("application image for the api, workers, migrations and cron jobs: given by reference, or built and pushed"),
         protect: z.boolean().describe("protect the namespace and stateful resources from deletion"),
         topologySpread: z.boolean().describe("spread replicas across nodes and zones"),

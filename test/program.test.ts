@@ -2,9 +2,9 @@ import { strict as assert } from "node:assert";
 import * as YAML from "yaml";
 import { podTemplates } from "../policy/objects";
 import * as path from "node:path";
-import { listStacks, projectRoot, type Manifest } from "../scripts/offline";
+import { evaluateProgram, listStacks, projectRoot, type Manifest, type RegisteredResource } from "../scripts/offline";
 import { schemaViolation } from "./schemas";
-import { clone, render, renderCommitted, settingsRead, stackValues, type Rendered } from "./support";
+import { clone, render, renderCommitted, settingsOf, settingsRead, stackValues, type Rendered } from "./support";
 
 const secretValue = "s3cr3t-value-that-must-never-show";
 const kubeconfigValue = "apiVersion: v1\nkind: Config\nusers: [{name: admin, user: {token: kubeconfig-token-never-shown}}]";
@@ -411,5 +411,35 @@ describe("the local target", () => {
         assert.equal(rendered.find("Ingress", "appstack").metadata.annotations!["pulumi.com/skipAwait"], "true");
         const prod = await renderCommitted("prod");
         assert.equal(prod.find("Ingress", "appstack").metadata.annotations!["pulumi.com/skipAwait"], undefined);
+    });
+});
+
+describe("a change of target kind", () => {
+    const lastDeployedTo = (kind: string) => ({ ...settingsOf(stackValues("dev")), lastOutputs: { target: kind } });
+
+    it("is refused before any resource is registered, saying what the move would do and how to confirm it", async () => {
+        const registered: RegisteredResource[] = [];
+        await assert.rejects(evaluateProgram("dev", lastDeployedTo("local"), registered), (error: Error) => {
+            assert.equal(error.name, "TargetKindChangeError");
+            assert.match(error.message, /last deployed to a target of kind "local"; its config now says "existing"/);
+            assert.match(error.message, /delete each one from the old cluster/);
+            assert.match(error.message, /appstack:movingFromTarget to "local"/);
+            return true;
+        });
+        assert.deepEqual(registered.map((r) => r.type), ["pulumi:pulumi:Stack"]);
+    });
+
+    it("goes ahead when the config confirms the move from the kind last deployed", async () => {
+        const settings = settingsOf({ ...stackValues("dev"), movingFromTarget: "local" });
+        const { outputs, resources } = await evaluateProgram("dev", { ...settings, lastOutputs: { target: "local" } });
+        assert.equal(outputs.target, "existing");
+        assert.ok(resources.some((r) => r.type === "kubernetes:apps/v1:Deployment"));
+    });
+
+    it("is no change on the kind last deployed, nor on a first deployment", async () => {
+        for (const settings of [lastDeployedTo("existing"), settingsOf(stackValues("dev"))]) {
+            const { outputs } = await evaluateProgram("dev", settings);
+            assert.equal(outputs.target, "existing");
+        }
     });
 });
