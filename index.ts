@@ -42,7 +42,7 @@ export = async () => {
     const postgres = new Postgres(`${name}-postgres`, postgresArgs(config, storeCluster, objectStore?.connection, managed), withCluster);
     const dataStores: DataStoreConnection[] = [postgres, redis, objectStore, search].flatMap((store) => (store ? [store.connection] : []));
 
-    const args = appArgs(config, { image: image.ref, namespace, ingress: target.cluster.ingress, dataStores });
+    const args = appArgs(config, { image: image.ref, namespace, ingress: target.cluster.ingress, dataStores, workloadIdentity: target.cluster.workloadIdentity });
     const app = new App(name, args, withCluster);
 
     return {

@@ -9,6 +9,7 @@ import { cronJobComponent, migrationsJobName, objectName, workerComponent } from
 import type { NetworkPeer } from "./network";
 import { egressTo } from "./network";
 import { appLabels, hardenedContainer, hardenedPodSpec, selectorLabels, type AppEnvironment } from "./pod";
+import type { CloudIdentity, CloudPermission, WorkloadIdentityBinding, WorkloadIdentityHook } from "./targets/target";
 import { servingPortName, Workload, type WorkloadSpec } from "./workload";
 
 type ResourceRequirements = inputs.core.v1.ResourceRequirements;
@@ -107,6 +108,28 @@ export interface AppArgs {
     scrapers: NetworkPeer[];
     /** The data stores the stack provides, for the components that use them. */
     dataStores: DataStoreConnection[];
+    /**
+     * The target's binding of a ServiceAccount to a cloud identity, for the components whose stores
+     * are reached by identity (a cloud's bucket); absent: the target has no cloud identities.
+     */
+    workloadIdentity?: WorkloadIdentityHook;
+}
+
+/** The cloud identity of a component whose stores ask for cloud permissions; none when they ask for none. */
+function cloudIdentity(args: AppArgs, permissions: CloudPermission[]): CloudIdentity | undefined {
+    if (permissions.length === 0) {
+        return undefined;
+    }
+    if (!args.workloadIdentity) {
+        throw new Error("a store is reached by cloud identity, but the target binds no cloud identities to ServiceAccounts");
+    }
+    return { bind: args.workloadIdentity, permissions };
+}
+
+/** Binds the ServiceAccount `serviceAccountName` to a cloud identity with `permissions`, when there are any. */
+function bindIdentity(name: string, args: AppArgs, serviceAccountName: string, permissions: CloudPermission[], parent: pulumi.Resource): WorkloadIdentityBinding | undefined {
+    const identity = cloudIdentity(args, permissions);
+    return identity?.bind(name, { namespace: args.namespace, serviceAccountName, permissions: identity.permissions }, parent);
 }
 
 /**
@@ -153,28 +176,35 @@ export class App extends pulumi.ComponentResource {
         };
         const ingressSources = args.ingress?.sources ?? [];
 
-        const jobServiceAccount = new core.ServiceAccount(`${name}-jobs`, { metadata: metadata("jobs"), automountServiceAccountToken: false }, child);
-        const jobPod = (component: string, command: string[], resources: ResourceRequirements, jobEnv: AppEnvironment, storeEnv: ConsumerEnvironment) =>
-            hardenedPodSpec(
-                args.runAsUser,
-                jobServiceAccount.metadata.name,
-                [hardenedContainer({ name: component, image: args.image, command, env: jobEnv, plainEnv: { APP_COMPONENT: component }, extraEnv: storeVariables(storeEnv), resources })],
-                { restartPolicy: "Never" },
-            );
         const jobStores = new Map<string, ConsumerEnvironment>();
-
         if (args.migrations) {
-            const migrationStores = stores("migrations", args.migrations);
-            jobStores.set("migrations", migrationStores);
-            this.migrations = this.createMigrations(name, args, args.migrations, plainSettings, secretSettings, (component, command, resources, jobEnv) =>
-                jobPod(component, command, resources, jobEnv, migrationStores), migrationStores.waitFor);
+            jobStores.set("migrations", stores("migrations", args.migrations));
         }
-        // Everything that runs the app image waits for its migrations.
-        const afterMigrations = this.migrations ? [this.migrations] : undefined;
-
         for (const job of args.cronJobs) {
             jobStores.set(cronJobComponent(job.name), stores(cronJobComponent(job.name), job));
         }
+        // The jobs share one ServiceAccount, and with it one cloud identity with what they all use.
+        const jobIdentity = bindIdentity(`${name}-jobs`, args, objectName(appName, "jobs"), [...jobStores.values()].flatMap((env) => env.cloudPermissions), this);
+        const jobServiceAccount = new core.ServiceAccount(
+            `${name}-jobs`,
+            { metadata: { ...metadata("jobs"), annotations: jobIdentity?.serviceAccountAnnotations }, automountServiceAccountToken: false },
+            child,
+        );
+        const jobPod = (component: string, command: string[], resources: ResourceRequirements, jobEnv: AppEnvironment): inputs.core.v1.PodTemplateSpec => ({
+            metadata: { labels: { ...appLabels(appName, component), ...jobIdentity?.podLabels } },
+            spec: hardenedPodSpec(
+                args.runAsUser,
+                jobServiceAccount.metadata.name,
+                [hardenedContainer({ name: component, image: args.image, command, env: jobEnv, plainEnv: { APP_COMPONENT: component }, extraEnv: storeVariables(jobStores.get(component)!), resources })],
+                { restartPolicy: "Never" },
+            ),
+        });
+
+        if (args.migrations) {
+            this.migrations = this.createMigrations(name, args, args.migrations, plainSettings, secretSettings, jobPod, jobStores.get("migrations")!.waitFor);
+        }
+        // Everything that runs the app image waits for its migrations.
+        const afterMigrations = this.migrations ? [this.migrations] : undefined;
         const jobComponents = ["migrations", ...args.cronJobs.map((job) => cronJobComponent(job.name))];
         // Nobody connects to a job; each job reaches the stores it uses (policies add up).
         new networking.NetworkPolicy(
@@ -223,6 +253,7 @@ export class App extends pulumi.ComponentResource {
                 allowFrom: [...ingressSources, ...(frontend ? [{ component: "frontend" }] : []), ...args.scrapers],
                 allowTo: apiStores.egress,
                 extraEnv: storeVariables(apiStores),
+                cloudIdentity: cloudIdentity(args, apiStores.cloudPermissions),
                 rolloutAfter: [...(afterMigrations ?? []), ...apiStores.waitFor],
             },
             child,
@@ -241,6 +272,7 @@ export class App extends pulumi.ComponentResource {
                         allowFrom: [],
                         allowTo: workerStores.egress,
                         extraEnv: storeVariables(workerStores),
+                        cloudIdentity: cloudIdentity(args, workerStores.cloudPermissions),
                         rolloutAfter: [...(afterMigrations ?? []), ...workerStores.waitFor],
                     },
                     child,
@@ -268,7 +300,7 @@ export class App extends pulumi.ComponentResource {
         this.cronJobs = args.cronJobs.map((job) => {
             const component = cronJobComponent(job.name);
             const storeEnv = jobStores.get(component)!;
-            return this.cronJob(`${name}-${component}`, job, metadata(component), jobPod(component, job.command, job.resources, env, storeEnv), [...(afterMigrations ?? []), ...storeEnv.waitFor]);
+            return this.cronJob(`${name}-${component}`, job, metadata(component), jobPod(component, job.command, job.resources, env), [...(afterMigrations ?? []), ...storeEnv.waitFor]);
         });
 
         if (args.ingress) {
@@ -298,7 +330,7 @@ export class App extends pulumi.ComponentResource {
         migrations: MigrationsArgs,
         plainSettings: Record<string, pulumi.Input<string>>,
         secretSettings: Record<string, pulumi.Input<string>>,
-        jobPod: (component: string, command: string[], resources: ResourceRequirements, env: AppEnvironment) => inputs.core.v1.PodSpec,
+        jobPod: (component: string, command: string[], resources: ResourceRequirements, env: AppEnvironment) => inputs.core.v1.PodTemplateSpec,
         waitFor: pulumi.Resource[],
     ): batch.Job {
         const { appName } = args;
@@ -339,10 +371,7 @@ export class App extends pulumi.ComponentResource {
                 spec: {
                     backoffLimit: migrations.backoffLimit,
                     activeDeadlineSeconds: migrations.activeDeadlineSeconds,
-                    template: {
-                        metadata: { labels },
-                        spec: jobPod(component, migrations.command, migrations.resources, env),
-                    },
+                    template: jobPod(component, migrations.command, migrations.resources, env),
                 },
             },
             { ...child, dependsOn: [settings, ...(secret ? [secret] : []), ...waitFor] },
@@ -353,7 +382,7 @@ export class App extends pulumi.ComponentResource {
         name: string,
         job: CronJobArgs,
         metadata: { name: string; namespace: pulumi.Input<string>; labels: Record<string, string> },
-        podSpec: inputs.core.v1.PodSpec,
+        podTemplate: inputs.core.v1.PodTemplateSpec,
         dependsOn: pulumi.Resource[] | undefined,
     ): batch.CronJob {
         const { labels } = metadata;
@@ -373,7 +402,7 @@ export class App extends pulumi.ComponentResource {
                         spec: {
                             backoffLimit: job.backoffLimit,
                             activeDeadlineSeconds: job.activeDeadlineSeconds,
-                            template: { metadata: { labels }, spec: podSpec },
+                            template: podTemplate,
                         },
                     },
                 },

@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as names from "./names";
 import { egressTo, ingressFrom, type NetworkRule } from "./network";
 import { appLabels, hardenedContainer, hardenedPodSpec, selectorLabels, type AppEnvironment } from "./pod";
+import type { CloudIdentity } from "./targets/target";
 
 type Probe = inputs.core.v1.Probe;
 
@@ -66,6 +67,8 @@ export interface WorkloadArgs extends WorkloadSpec {
     mountServiceAccountToken?: boolean;
     /** Resources whose completion must precede every rollout (e.g. the migrations Job). */
     rolloutAfter?: pulumi.Input<pulumi.Resource>[];
+    /** The cloud identity its pods run as; absent: none. */
+    cloudIdentity?: CloudIdentity;
 }
 
 /**
@@ -94,9 +97,11 @@ export class Workload extends pulumi.ComponentResource {
         const { autoscaling } = args;
         const mostReplicas = autoscaling ? autoscaling.maxReplicas : args.replicas;
 
+        const { cloudIdentity } = args;
+        const identity = cloudIdentity?.bind(name, { namespace: args.namespace, serviceAccountName: objectName, permissions: cloudIdentity.permissions }, this);
         this.serviceAccount = new core.ServiceAccount(
             name,
-            { metadata, automountServiceAccountToken: args.mountServiceAccountToken ?? false },
+            { metadata: { ...metadata, annotations: identity?.serviceAccountAnnotations }, automountServiceAccountToken: args.mountServiceAccountToken ?? false },
             { parent: this },
         );
 
@@ -130,7 +135,8 @@ export class Workload extends pulumi.ComponentResource {
                     selector: { matchLabels: selector },
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
                     template: {
-                        metadata: { labels },
+                        // The identity's labels mark the pods only: a selector is immutable.
+                        metadata: { labels: { ...labels, ...identity?.podLabels } },
                         spec: hardenedPodSpec(args.runAsUser, this.serviceAccount.metadata.name, [container], {
                             automountServiceAccountToken: args.mountServiceAccountToken ?? false,
                             terminationGracePeriodSeconds: args.terminationGracePeriodSeconds,

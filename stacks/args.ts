@@ -12,7 +12,7 @@ import { meilisearchImage, type SearchArgs } from "../components/data/search";
 import { pinnedReference, type ImageArgs, type ImageRegistry } from "../components/image";
 import { cronJobComponent, workerComponent } from "../components/names";
 import type { PlatformArgs } from "../components/platform";
-import type { IngressProfile, PodPeer, TargetArgs } from "../components/targets";
+import type { IngressProfile, PodPeer, TargetArgs, WorkloadIdentityHook } from "../components/targets";
 import { servingPortName, type WorkloadAutoscaling, type WorkloadProbes, type WorkloadSpec } from "../components/workload";
 import type { CronJobConfig, ExecProbe, HttpProbes, StackConfig, WorkerConfig, WorkloadLifecycle } from "./schema";
 
@@ -106,6 +106,8 @@ export interface AppSurroundings {
     /** The cluster's ingress controller. */
     ingress: IngressProfile;
     dataStores: DataStoreConnection[];
+    /** The cluster's binding of ServiceAccounts to cloud identities, where it has one. */
+    workloadIdentity?: WorkloadIdentityHook;
 }
 
 export function appArgs(config: StackConfig, surroundings: AppSurroundings): AppArgs {
@@ -140,6 +142,7 @@ export function appArgs(config: StackConfig, surroundings: AppSurroundings): App
         ingress: ingressArgs(config.ingress, config.name, surroundings.ingress),
         scrapers: config.monitoringNamespace ? [{ namespace: config.monitoringNamespace }] : [],
         dataStores: surroundings.dataStores,
+        workloadIdentity: surroundings.workloadIdentity,
     };
 }
 

@@ -1,6 +1,7 @@
 import type * as inputs from "@pulumi/kubernetes/types/input";
 import type * as pulumi from "@pulumi/pulumi";
 import type { NetworkRule } from "../network";
+import type { CloudPermission } from "../targets/target";
 
 /** The stateful dependencies an application component may use. */
 export const dataStoreKinds = ["postgres", "redis", "objectStore", "search"] as const;
@@ -32,6 +33,8 @@ export interface DataStoreConnection {
      * database is a different identity; a rotated password is not.
      */
     readonly identity: pulumi.Input<string>;
+    /** What a consumer's cloud identity is granted, for a store reached without keys (a cloud's bucket). */
+    readonly cloudPermissions?: CloudPermission[];
 }
 
 /**
@@ -52,6 +55,7 @@ export interface ConsumerEnvironment {
     secretVariables: Record<string, SecretReference>;
     egress: NetworkRule[];
     waitFor: pulumi.Resource[];
+    cloudPermissions: CloudPermission[];
 }
 
 /**
@@ -61,7 +65,7 @@ export interface ConsumerEnvironment {
  */
 export function consumerEnvironment(component: string, uses: readonly DataStoreKind[], connections: readonly DataStoreConnection[], ownKeys: readonly string[] = []): ConsumerEnvironment {
     const owners = new Map<string, string>(ownKeys.map((key) => [key, "the application's own settings"]));
-    const result: ConsumerEnvironment = { variables: {}, secretVariables: {}, egress: [], waitFor: [] };
+    const result: ConsumerEnvironment = { variables: {}, secretVariables: {}, egress: [], waitFor: [], cloudPermissions: [] };
     for (const kind of uses) {
         const connection = connections.find((c) => c.kind === kind);
         if (!connection) {
@@ -78,6 +82,7 @@ export function consumerEnvironment(component: string, uses: readonly DataStoreK
         Object.assign(result.secretVariables, connection.secretVariables);
         result.egress.push(...connection.egress);
         result.waitFor.push(...connection.waitFor);
+        result.cloudPermissions.push(...(connection.cloudPermissions ?? []));
     }
     return result;
 }

@@ -5,6 +5,7 @@ import type { NetworkRule } from "../network";
 import { appLabels, hardenedContainer, hardenedPodSpec } from "../pod";
 import { bundledServer, credentialsSecret, fromSecret, generatedPassword, serverProbes, jobNetworkPolicy, scratch, serviceHost, type BundledSettings, type StoreArgs } from "./bundled";
 import type { DataStoreConnection } from "./connection";
+import type { CloudPermission } from "../targets/target";
 import { objectStoreSetupComponent, storeComponents } from "../names";
 
 /** MinIO, S3-compatible, the last community release published as an image; pinned. It carries `mc`, the client the setup and backup jobs run. */
@@ -21,14 +22,8 @@ export interface ManagedBucket {
     cidrs: pulumi.Input<string>[];
     resources: pulumi.Resource[];
     /** What a consumer's cloud identity must be granted to use the bucket (no keys are issued). */
-    permission: BucketPermission;
+    permission: CloudPermission;
 }
-
-/** A grant on one bucket, in the shape a target's workload-identity hook takes. */
-export type BucketPermission =
-    | { cloud: "aws"; inlinePolicies: pulumi.Input<string>[] }
-    | { cloud: "gcp"; bucketRoles: { bucket: pulumi.Input<string>; role: string }[] }
-    | { cloud: "azure"; roleAssignments: { roleDefinitionId: pulumi.Input<string>; scope: pulumi.Input<string> }[] };
 
 export type ObjectStoreMode =
     | (BundledSettings & { mode: "bundled" })
@@ -66,6 +61,7 @@ export class ObjectStore extends pulumi.ComponentResource {
                 egress: managed.cidrs.map((cidr) => ({ peer: { cidr }, ports: [443] })),
                 waitFor: managed.resources,
                 identity: pulumi.interpolate`${managed.endpoint}/${managed.bucket}`,
+                cloudPermissions: [managed.permission],
             };
             this.registerOutputs({});
             return;

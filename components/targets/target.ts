@@ -142,8 +142,8 @@ export type CloudNetwork =
 export type CloudPermission =
     /** AWS: IAM policy ARNs to attach, and/or inline policy documents (JSON). */
     | { readonly cloud: "aws"; readonly policyArns?: pulumi.Input<string>[]; readonly inlinePolicies?: pulumi.Input<string>[] }
-    /** GCP: IAM roles on the project, or on one resource by its own IAM member binding. */
-    | { readonly cloud: "gcp"; readonly projectRoles?: string[] }
+    /** GCP: IAM roles on the project, and roles on single buckets (each bucket's own IAM member binding). */
+    | { readonly cloud: "gcp"; readonly projectRoles?: string[]; readonly bucketRoles?: { readonly bucket: pulumi.Input<string>; readonly role: string }[] }
     /** Azure: role definitions (ids) on scopes (resource ids). */
     | { readonly cloud: "azure"; readonly roleAssignments?: { readonly roleDefinitionId: pulumi.Input<string>; readonly scope: pulumi.Input<string> }[] };
 
@@ -168,6 +168,12 @@ export interface WorkloadIdentityBinding {
  * cloud resources are created under, so that they move with the workload.
  */
 export type WorkloadIdentityHook = (name: string, request: WorkloadIdentityRequest, parent: pulumi.Resource) => WorkloadIdentityBinding;
+
+/** A workload's cloud permissions, with the hook of its target that grants them to its ServiceAccount. */
+export interface CloudIdentity {
+    readonly bind: WorkloadIdentityHook;
+    readonly permissions: CloudPermission[];
+}
 
 /** The ingress controller a cluster runs: the class Ingresses name and the namespace its pods run in. */
 export interface IngressControllerArgs {
