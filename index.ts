@@ -19,7 +19,7 @@ export = async () => {
     const name = config.name;
     await checkTargetKindChange(config);
 
-    const target = createTarget(name, targetArgs(config));
+    const target = createTarget(name, targetArgs(config, pulumi.getStack()));
     const withCluster: pulumi.ComponentResourceOptions = { providers: [target.provider] };
 
     const clusterRegistry = target.cluster.registry && registryOfCluster(target.cluster.registry);

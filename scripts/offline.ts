@@ -192,7 +192,17 @@ const stackReferenceType = "pulumi:pulumi:StackReference";
  * What the invokes the targets make answer offline, by token: plausible values of the shape the
  * cloud returns. An invoke not listed here answers with its own inputs.
  */
-const invokeResults: Record<string, (inputs: Record<string, any>) => Record<string, unknown>> = {};
+const invokeResults: Record<string, (inputs: Record<string, any>) => Record<string, unknown>> = {
+    "aws:ecr/getAuthorizationToken:getAuthorizationToken": (inputs) => ({
+        id: inputs.registryId ?? "123456789012",
+        registryId: inputs.registryId,
+        proxyEndpoint: `https://${inputs.registryId ?? "123456789012"}.dkr.ecr.eu-west-1.amazonaws.com`,
+        userName: "AWS",
+        password: "offline-ecr-token",
+        authorizationToken: Buffer.from("AWS:offline-ecr-token").toString("base64"),
+        expiresAt: "2030-01-01T00:00:00Z",
+    }),
+};
 
 async function evaluateWithConfig(stack: string, program: () => Promise<Record<string, unknown> | void>, registered: RegisteredResource[], lastOutputs: Record<string, unknown>, observe?: Observer): Promise<Evaluation> {
     await pulumi.runtime.setMocks(
@@ -202,7 +212,7 @@ async function evaluateWithConfig(stack: string, program: () => Promise<Record<s
                     return { id: args.id, state: { name: args.inputs.name, outputs: lastOutputs, secretOutputNames: [] } };
                 }
                 observe?.({ type: args.type, name: args.name, inputs: revealSecrets(args.inputs) as Record<string, any> });
-                return { id: args.custom ? `${args.name}-id` : undefined, state: { ...withGeneratedValues(args.type, withAutoName(args.type, args.name, args.inputs)), ...providerOutputs(args.type, args.inputs) } };
+                return { id: args.custom ? `${args.name}-id` : undefined, state: { ...withGeneratedValues(args.type, withAutoName(args.type, args.name, args.inputs)), ...cloudOutputs(args.type, args.name, args.inputs), ...providerOutputs(args.type, args.inputs) } };
             },
             call: (args) => invokeResults[args.token]?.(args.inputs) ?? args.inputs,
         },
@@ -282,6 +292,37 @@ function withAutoName(type: string, name: string, inputs: Record<string, any>): 
  */
 function withGeneratedValues(type: string, state: Record<string, any>): Record<string, any> {
     return type === "random:index/randomPassword:RandomPassword" ? { ...state, result: "generated-password" } : state;
+}
+
+const awsAccount = "123456789012";
+
+/**
+ * What a cloud computes when it creates a resource, where the program reads it (an ARN, a URL,
+ * an endpoint): plausible values of the real shape, derived from the resource's name. Any AWS
+ * resource gets an ARN and, when its inputs name none, the name the provider would make up.
+ */
+function cloudOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
+    if (!type.startsWith("aws:")) {
+        return {};
+    }
+    const service = type.split(":")[1].split("/")[0];
+    const resourceName = inputs.name ?? `${name}-0a1b2c3`;
+    const common = { arn: `arn:aws:${service}:eu-west-1:${awsAccount}:${resourceName}`, name: resourceName };
+    switch (type) {
+        case "aws:ecr/repository:Repository":
+            return { ...common, registryId: awsAccount, repositoryUrl: `${awsAccount}.dkr.ecr.eu-west-1.amazonaws.com/${resourceName}` };
+        case "aws:eks/cluster:Cluster":
+            return {
+                ...common,
+                endpoint: `https://${createHash("sha256").update(name).digest("hex").slice(0, 32).toUpperCase()}.gr7.eu-west-1.eks.amazonaws.com`,
+                certificateAuthority: { data: Buffer.from("offline certificate authority").toString("base64") },
+                vpcConfig: { ...inputs.vpcConfig, clusterSecurityGroupId: `sg-${createHash("sha256").update(name).digest("hex").slice(0, 17)}` },
+            };
+        case "aws:ec2/launchTemplate:LaunchTemplate":
+            return { ...common, latestVersion: 1 };
+        default:
+            return common;
+    }
 }
 
 /** The values of secrets in place of their wrappers. */

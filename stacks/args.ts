@@ -21,8 +21,9 @@ import type { CronJobConfig, ExecProbe, HttpProbes, StackConfig, WorkerConfig, W
 
 type Probe = inputs.core.v1.Probe;
 
-export function targetArgs(config: Pick<StackConfig, "target" | "ingress">): TargetArgs {
+export function targetArgs(config: Pick<StackConfig, "target" | "ingress" | "name" | "environment" | "protect">, stack: string): TargetArgs {
     const { target } = config;
+    const production = config.environment === "prod";
     const ingressController = { className: config.ingress.className, namespace: config.ingress.controllerNamespace };
     switch (target.kind) {
         case "existing":
@@ -35,6 +36,23 @@ export function targetArgs(config: Pick<StackConfig, "target" | "ingress">): Tar
             };
         case "local":
             return { kind: "local", kubeconfigPath: target.kubeconfigPath, ingressController };
+        case "eks":
+            return {
+                kind: "eks",
+                appName: config.name,
+                stack,
+                region: target.region,
+                zones: target.zones,
+                vpcCidr: target.vpcCidr,
+                kubernetesVersion: target.kubernetesVersion,
+                natGateways: target.natGateways ?? (production ? "perZone" : "one"),
+                publicEndpoint: target.publicEndpoint,
+                admins: target.admins,
+                compute: target.autoMode ? { mode: "autoMode" } : { mode: "nodeGroups", nodeGroups: target.nodeGroups },
+                keepImages: target.registry.keepImages,
+                production,
+                protect: config.protect,
+            };
     }
 }
 

@@ -3,6 +3,7 @@ import { appNames, bundledStoreNames, cronJobNames, storeComponents, workerNames
 import { connectionVariables, dataStoreKinds } from "../components/data/connection";
 import { parseQuantity } from "./quantity";
 import { closest } from "./spelling";
+import { isIpv4Range } from "../components/targets/cidr";
 
 // The one schema of a stack's configuration (the `appstack:` namespace of Pulumi.<stack>.yaml).
 // Every object is strict so that a misspelt key is an error, not a silently ignored setting.
@@ -376,13 +377,13 @@ const cronJob = z.strictObject({
 const ingress = z
     .strictObject({
         enabled: z.boolean().describe("expose the api (and frontend) through an Ingress"),
-        className: dnsLabel.describe("IngressClass"),
+        className: dnsLabel.describe("IngressClass (existing and local targets; a cloud target names its own controller)"),
         host: z
             .string()
             .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/, "a fully qualified host name such as app.example.com")
             .optional()
             .describe("public host name"),
-        controllerNamespace: dnsLabel.describe("namespace of the ingress controller, allowed to reach the api and frontend"),
+        controllerNamespace: dnsLabel.describe("namespace of the ingress controller, allowed to reach the api and frontend (existing and local targets)"),
         tls: z
             .discriminatedUnion("mode", [
                 z.strictObject({ mode: z.literal("cert-manager"), clusterIssuer: dnsLabel.describe("cert-manager ClusterIssuer") }),
@@ -394,6 +395,81 @@ const ingress = z
     .superRefine((value, ctx) => {
         if (value.enabled && value.host === undefined) {
             ctx.addIssue({ code: "custom", path: ["host"], input: undefined, message: "a host name when the ingress is enabled" });
+        }
+    });
+
+const ipv4Range = z.string().refine(isIpv4Range, "an IPv4 range with its host bits zero, such as 10.0.0.0/16");
+
+/** Who may reach a cloud cluster's API server from the internet; absent: nobody (the private endpoint only). */
+const publicEndpoint = z
+    .strictObject({ cidrs: z.array(ipv4Range).min(1, "at least one range").describe("address ranges allowed to reach the API server from the internet (0.0.0.0/0 refused in prod)") })
+    .optional()
+    .describe("open the API server to the internet, from these ranges only; absent: reachable from the cluster's network only");
+
+const registry = z
+    .strictObject({ keepImages: positiveInt.describe("how many images the repository keeps; older ones, and untagged ones after a week, expire") })
+    .default({ keepImages: 30 })
+    .describe("the container registry created beside the cluster");
+
+/** Min, desired and max of an autoscaled group, in order. */
+function checkScaling(group: { minSize: number; maxSize: number; desiredSize?: number }, ctx: z.RefinementCtx): void {
+    if (group.minSize > group.maxSize) {
+        ctx.addIssue({ code: "custom", path: ["minSize"], input: group.minSize, message: `at most maxSize (${group.maxSize})` });
+    }
+    if (group.desiredSize !== undefined && (group.desiredSize < group.minSize || group.desiredSize > group.maxSize)) {
+        ctx.addIssue({ code: "custom", path: ["desiredSize"], input: group.desiredSize, message: `from minSize (${group.minSize}) to maxSize (${group.maxSize})` });
+    }
+}
+
+const eksNodeGroup = z
+    .strictObject({
+        name: dnsLabel.describe("node group name"),
+        instanceTypes: z.array(z.string().regex(/^[a-z0-9]+\.[a-z0-9]+$/, "an EC2 instance type such as m7i.large")).min(1).describe("EC2 instance types, the first preferred"),
+        minSize: nonNegativeInt.describe("fewest nodes"),
+        maxSize: positiveInt.describe("most nodes"),
+        desiredSize: nonNegativeInt.describe("nodes at creation; the cluster autoscaler owns it afterwards"),
+        capacityType: z.enum(["ON_DEMAND", "SPOT"]).default("ON_DEMAND").describe(`"ON_DEMAND" or "SPOT"`),
+        diskSizeGb: positiveInt.default(50).describe("encrypted gp3 root volume of each node, in GiB"),
+    })
+    .superRefine(checkScaling);
+
+const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as eu-west-1");
+
+const eksTarget = z
+    .strictObject({
+        kind: z.literal("eks"),
+        region: awsRegion.describe("AWS region of the cluster"),
+        zones: z
+            .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, "an availability zone such as eu-west-1a"))
+            .min(2, "at least two zones")
+            .max(3, "at most three zones")
+            .describe("availability zones of the region, a private and a public subnet in each"),
+        vpcCidr: ipv4Range
+            .refine((range) => Number(range.split("/")[1]) >= 16 && Number(range.split("/")[1]) <= 20, "a /16 to /20 range")
+            .default("10.0.0.0/16")
+            .describe("address range of the VPC: an eighth per zone for nodes and pods, small public ranges at its end"),
+        kubernetesVersion: z.string().regex(/^1\.\d+$/, "a minor version such as 1.33").default("1.33").describe("Kubernetes version of the control plane and nodes"),
+        natGateways: z.enum(["one", "perZone"]).optional().describe(`NAT gateways: "one" for the VPC or "perZone" (default: perZone in prod, one in dev)`),
+        publicEndpoint,
+        admins: z
+            .array(z.string().regex(/^arn:aws[a-z-]*:(iam|sts)::\d{12}:(role|user|assumed-role)\/.+$/, "an IAM role or user ARN"))
+            .default([])
+            .describe("IAM principals given cluster-admin through access entries (the deployer has it from creating the cluster)"),
+        autoMode: z.boolean().default(false).describe("EKS Auto Mode: AWS runs nodes, storage and load balancing; no node groups"),
+        nodeGroups: uniqueNames(z.array(eksNodeGroup), "nodeGroups").default([]).describe("managed node groups (not with autoMode)"),
+        registry,
+    })
+    .superRefine((value, ctx) => {
+        if (value.autoMode === (value.nodeGroups.length > 0)) {
+            ctx.addIssue({ code: "custom", path: ["nodeGroups"], input: value.nodeGroups, message: value.autoMode ? "none with autoMode: Auto Mode runs its own nodes" : "at least one node group, or autoMode: true" });
+        }
+        value.zones.forEach((zone, index) => {
+            if (!zone.startsWith(value.region)) {
+                ctx.addIssue({ code: "custom", path: ["zones", index], input: zone, message: `a zone of ${value.region}` });
+            }
+        });
+        if (new Set(value.zones).size !== value.zones.length) {
+            ctx.addIssue({ code: "custom", path: ["zones"], input: value.zones, message: "each zone once" });
         }
     });
 
@@ -424,8 +500,9 @@ const target = z
             kind: z.literal("local"),
             kubeconfigPath: z.string().min(1).describe("kubeconfig of the embedded control plane (scripts/local/cluster.sh), relative to the project"),
         }),
+        eksTarget,
     ])
-    .describe(`Kubernetes target: kind "existing" (kubeconfig or context) or "local" (the embedded control plane)`);
+    .describe(`Kubernetes target: kind "existing" (kubeconfig or context), "local" (the embedded control plane), or a cluster created on a cloud: "eks"`);
 
 const quota = z.strictObject({
     requestsCpu: quantity("cpu").describe("total CPU requests in the namespace"),
@@ -605,7 +682,8 @@ export const stackConfigSchema = z
     .superRefine(checkDataStoreUse)
     .superRefine(checkComposedNames, { when: () => true })
     .superRefine(checkProdImagesPinnedByDigest, { when: () => true })
-    .superRefine(checkBuildHasRegistry, { when: () => true });
+    .superRefine(checkBuildHasRegistry, { when: () => true })
+    .superRefine(checkPublicEndpoint, { when: () => true });
 
 // The refinements below run even when other keys are invalid, so that every problem shows at
 // once; they read the value defensively for that reason.
@@ -735,6 +813,18 @@ function checkDataStoreUse(value: { target: { kind: string }; data: DataConfig; 
             }
         }
     }
+}
+
+/** A production API server is not opened to the whole internet. */
+function checkPublicEndpoint(config: Payload, ctx: z.RefinementCtx): void {
+    if (config.environment !== "prod") {
+        return;
+    }
+    entries(field(field(config.target, "publicEndpoint"), "cidrs")).forEach((range, index) => {
+        if (range === "0.0.0.0/0") {
+            ctx.addIssue({ code: "custom", path: ["target", "publicEndpoint", "cidrs", index], input: range, message: "the ranges of your offices, VPN or CI in prod, not the whole internet (or no publicEndpoint: private access only)" });
+        }
+    });
 }
 
 /** A built image is pushed to the registry of the config, else to the one the target's cluster brings. */

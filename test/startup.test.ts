@@ -25,3 +25,15 @@ describe("start-up of a stack on a cluster of its own", function () {
         });
     }
 });
+
+describe("start-up of a stack on a cloud's cluster", function () {
+    this.timeout(60_000);
+    for (const [stack, sdk] of [["eks-prod", "aws"]] as const) {
+        it(`${stack}: loads only @pulumi/${sdk}, by submodule`, () => {
+            const loaded = cloudModulesLoadedBy(stack);
+            const packages = new Set(loaded.map((file) => cloudSdks.exec(file)![1]));
+            assert.deepEqual([...packages], [sdk]);
+            assert.ok(!loaded.some((file) => file.endsWith(path.join(`@pulumi`, sdk, "index.js"))), "the package's root is not loaded");
+        });
+    }
+});

@@ -1,3 +1,4 @@
+import type { EksClusterArgs } from "./eks";
 import { ExistingCluster, type ExistingClusterArgs } from "./existing";
 import { LocalCluster, type LocalClusterArgs } from "./local";
 import type { Target } from "./target";
@@ -5,14 +6,18 @@ import type { Target } from "./target";
 export type * from "./target";
 
 /** Which kind of target to deploy to, with that kind's arguments. */
-export type TargetArgs = ({ kind: "existing" } & ExistingClusterArgs) | ({ kind: "local" } & LocalClusterArgs);
+export type TargetArgs = ({ kind: "existing" } & ExistingClusterArgs) | ({ kind: "local" } & LocalClusterArgs) | ({ kind: "eks" } & EksClusterArgs);
 
-/** The target of the given kind. */
+/** The target of the given kind. A cloud's module, and with it its SDK, is loaded only for its kind. */
 export function createTarget(name: string, args: TargetArgs): Target {
     switch (args.kind) {
         case "existing":
             return new ExistingCluster(name, { kubeconfig: args.kubeconfig, context: args.context, clusterIdentifier: args.clusterIdentifier, ingressController: args.ingressController });
         case "local":
             return new LocalCluster(name, { kubeconfigPath: args.kubeconfigPath, ingressController: args.ingressController });
+        case "eks": {
+            const { kind: _kind, ...eksArgs } = args;
+            return new (require("./eks") as typeof import("./eks")).EksCluster(name, eksArgs);
+        }
     }
 }

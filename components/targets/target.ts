@@ -198,14 +198,15 @@ export function nginxIngress(className: string, controllerNamespace: string, pub
 /**
  * The one provider of a target, a child of the target's component. It applies server-side, and
  * keeps the provider's default for ConfigMaps and Secrets: a change of content replaces them.
+ * `dependsOn`: what must exist before any object is applied (a cloud cluster's nodes and add-ons).
  */
-export function targetProvider(name: string, args: ProviderArgs, parent: pulumi.Resource): Provider {
+export function targetProvider(name: string, args: ProviderArgs, parent: pulumi.Resource, dependsOn: pulumi.Resource[] = []): Provider {
     return new Provider(
         name,
         {
             enableServerSideApply: true,
             ...args,
         },
-        { parent },
+        { parent, dependsOn },
     );
 }
