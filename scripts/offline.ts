@@ -202,6 +202,8 @@ const invokeResults: Record<string, (inputs: Record<string, any>) => Record<stri
         authorizationToken: Buffer.from("AWS:offline-ecr-token").toString("base64"),
         expiresAt: "2030-01-01T00:00:00Z",
     }),
+    "gcp:organizations/getProject:getProject": (inputs) => ({ id: `projects/${inputs.projectId}`, projectId: inputs.projectId, number: "123456789012", name: inputs.projectId }),
+    "gcp:organizations/getClientConfig:getClientConfig": () => ({ id: "offline", accessToken: "offline-access-token", project: "offline-project", region: "", zone: "" }),
 };
 
 async function evaluateWithConfig(stack: string, program: () => Promise<Record<string, unknown> | void>, registered: RegisteredResource[], lastOutputs: Record<string, unknown>, observe?: Observer): Promise<Evaluation> {
@@ -223,9 +225,23 @@ async function evaluateWithConfig(stack: string, program: () => Promise<Record<s
         "organization",
     );
     const resources = recordRegistrations(registered);
-    const outputs = (await pulumi.runtime.runInPulumiStack(program)) ?? {};
-    await settled();
-    return { resources, outputs: maskSecrets(outputs) as Record<string, unknown> };
+    // A value that fails to compute (an apply that throws) leaves its resource unregistered, and
+    // the runtime says so only through a rejected promise nobody awaits: the engine would fail
+    // the update, so the evaluation fails too.
+    const failures: unknown[] = [];
+    const recordFailure = (reason: unknown) => failures.push(reason);
+    process.on("unhandledRejection", recordFailure);
+    try {
+        const outputs = (await pulumi.runtime.runInPulumiStack(program)) ?? {};
+        await settled();
+        await new Promise((resolve) => setImmediate(resolve));
+        if (failures.length > 0) {
+            throw failures[0];
+        }
+        return { resources, outputs: maskSecrets(outputs) as Record<string, unknown> };
+    } finally {
+        process.off("unhandledRejection", recordFailure);
+    }
 }
 
 interface RegisterRequest {
@@ -295,6 +311,7 @@ function withGeneratedValues(type: string, state: Record<string, any>): Record<s
 }
 
 const awsAccount = "123456789012";
+const offlineCertificate = "-----BEGIN CERTIFICATE-----\nb2ZmbGluZSBjZXJ0aWZpY2F0ZSBhdXRob3JpdHk=\n-----END CERTIFICATE-----";
 
 /**
  * What a cloud computes when it creates a resource, where the program reads it (an ARN, a URL,
@@ -302,6 +319,9 @@ const awsAccount = "123456789012";
  * resource gets an ARN and, when its inputs name none, the name the provider would make up.
  */
 function cloudOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
+    if (type.startsWith("gcp:")) {
+        return gcpOutputs(type, name, inputs);
+    }
     if (!type.startsWith("aws:")) {
         return {};
     }
@@ -320,6 +340,28 @@ function cloudOutputs(type: string, name: string, inputs: Record<string, any>): 
             };
         case "aws:ec2/launchTemplate:LaunchTemplate":
             return { ...common, latestVersion: 1 };
+        default:
+            return common;
+    }
+}
+
+function gcpOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
+    const resourceName = inputs.name ?? `${name}-0a1b2c3`;
+    const project = inputs.project ?? "offline-project";
+    const common = { name: resourceName, selfLink: `https://www.googleapis.com/compute/v1/projects/${project}/global/${resourceName}` };
+    switch (type) {
+        case "gcp:serviceaccount/account:Account": {
+            const email = `${inputs.accountId}@${project}.iam.gserviceaccount.com`;
+            return { email, name: `projects/${project}/serviceAccounts/${email}`, member: `serviceAccount:${email}` };
+        }
+        case "gcp:container/cluster:Cluster":
+            return { ...common, endpoint: "203.0.113.10", masterAuth: { clusterCaCertificate: Buffer.from("offline certificate authority").toString("base64") } };
+        case "gcp:sql/databaseInstance:DatabaseInstance":
+            return { ...common, privateIpAddress: "10.100.0.3", connectionName: `${project}:europe-west1:${resourceName}`, serverCaCerts: [{ cert: offlineCertificate }] };
+        case "gcp:redis/instance:Instance":
+            return { ...common, host: "10.100.1.4", port: 6378, serverCaCerts: [{ cert: offlineCertificate }] };
+        case "gcp:artifactregistry/repository:Repository":
+            return { name: inputs.repositoryId, repositoryId: inputs.repositoryId };
         default:
             return common;
     }

@@ -53,6 +53,21 @@ export function targetArgs(config: Pick<StackConfig, "target" | "ingress" | "nam
                 production,
                 protect: config.protect,
             };
+        case "gke":
+            return {
+                kind: "gke",
+                appName: config.name,
+                stack,
+                project: target.project,
+                region: target.region,
+                ranges: target.ranges,
+                releaseChannel: target.releaseChannel,
+                publicEndpoint: target.publicEndpoint,
+                compute: target.autopilot ? { mode: "autopilot" } : { mode: "nodePools", nodePools: target.nodePools },
+                keepImages: target.registry.keepImages,
+                production,
+                protect: config.protect,
+            };
     }
 }
 

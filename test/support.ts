@@ -1,3 +1,4 @@
+import { strict as assert } from "node:assert";
 import { ConfigError, parseStackConfig } from "../stacks/load";
 import type { StackConfig } from "../stacks/schema";
 import { evaluateProgram, manifestsOf, readStackConfigValues, stackSettingsFromValues, type Evaluation, type Manifest, type RegisteredResource, type StackSettings } from "../scripts/offline";
@@ -91,4 +92,21 @@ export function settingsRead(manifests: Manifest[], podSpec: any): { configMap: 
         throw new Error(`no ConfigMap ${configMapName}`);
     }
     return { configMap, secret: manifests.find((m) => m.kind === "Secret" && m.metadata.name === secretName) };
+}
+
+/** The resources of one type a render registered. */
+export function ofType(rendered: Evaluation, type: string): RegisteredResource[] {
+    return rendered.resources.filter((r) => r.type === type);
+}
+
+/** The one resource of a type a render registered. */
+export function one(rendered: Evaluation, type: string): RegisteredResource {
+    const found = ofType(rendered, type);
+    assert.equal(found.length, 1, `one ${type}`);
+    return found[0];
+}
+
+/** A resource's inputs, to read any key of. */
+export function inputs(resource: RegisteredResource): any {
+    return resource.inputs;
 }

@@ -1,17 +1,9 @@
 import { strict as assert } from "node:assert";
-import type { RegisteredResource } from "../scripts/offline";
-import { clone, render, renderCommitted, renderInvalid, stackValues, type Rendered } from "./support";
+import { clone, inputs, one, ofType, render, renderCommitted, renderInvalid, stackValues, type Rendered } from "./support";
 
 // The EKS target under mocks, through the example stacks: what it creates and the settings that
 // keep it private, encrypted and recoverable.
 
-const ofType = (rendered: Rendered, type: string) => rendered.resources.filter((r) => r.type === type);
-const one = (rendered: Rendered, type: string): RegisteredResource => {
-    const found = ofType(rendered, type);
-    assert.equal(found.length, 1, `one ${type}`);
-    return found[0];
-};
-const inputs = (resource: RegisteredResource) => resource.inputs as any;
 
 for (const stack of ["eks", "eks-prod"]) {
     describe(`the ${stack} example stack`, () => {

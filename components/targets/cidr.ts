@@ -23,3 +23,15 @@ export function isIpv4Range(range: string): boolean {
     const value = match.slice(1, 5).reduce((sum, octet) => sum * 256 + Number(octet), 0);
     return value % 2 ** (32 - Number(match[5])) === 0;
 }
+
+/** Whether two IPv4 ranges share an address. */
+export function rangesOverlap(a: string, b: string): boolean {
+    const bounds = (range: string) => {
+        const [address, prefix] = range.split("/");
+        const start = address.split(".").reduce((value, octet) => value * 256 + Number(octet), 0);
+        return [start, start + 2 ** (32 - Number(prefix)) - 1];
+    };
+    const [aStart, aEnd] = bounds(a);
+    const [bStart, bEnd] = bounds(b);
+    return aStart <= bEnd && bStart <= aEnd;
+}

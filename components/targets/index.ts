@@ -1,12 +1,13 @@
 import type { EksClusterArgs } from "./eks";
 import { ExistingCluster, type ExistingClusterArgs } from "./existing";
+import type { GkeClusterArgs } from "./gke";
 import { LocalCluster, type LocalClusterArgs } from "./local";
 import type { Target } from "./target";
 
 export type * from "./target";
 
 /** Which kind of target to deploy to, with that kind's arguments. */
-export type TargetArgs = ({ kind: "existing" } & ExistingClusterArgs) | ({ kind: "local" } & LocalClusterArgs) | ({ kind: "eks" } & EksClusterArgs);
+export type TargetArgs = ({ kind: "existing" } & ExistingClusterArgs) | ({ kind: "local" } & LocalClusterArgs) | ({ kind: "eks" } & EksClusterArgs) | ({ kind: "gke" } & GkeClusterArgs);
 
 /** The target of the given kind. A cloud's module, and with it its SDK, is loaded only for its kind. */
 export function createTarget(name: string, args: TargetArgs): Target {
@@ -18,6 +19,10 @@ export function createTarget(name: string, args: TargetArgs): Target {
         case "eks": {
             const { kind: _kind, ...eksArgs } = args;
             return new (require("./eks") as typeof import("./eks")).EksCluster(name, eksArgs);
+        }
+        case "gke": {
+            const { kind: _kind, ...gkeArgs } = args;
+            return new (require("./gke") as typeof import("./gke")).GkeCluster(name, gkeArgs);
         }
     }
 }
