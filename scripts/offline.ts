@@ -204,6 +204,23 @@ const invokeResults: Record<string, (inputs: Record<string, any>) => Record<stri
     }),
     "gcp:organizations/getProject:getProject": (inputs) => ({ id: `projects/${inputs.projectId}`, projectId: inputs.projectId, number: "123456789012", name: inputs.projectId }),
     "gcp:organizations/getClientConfig:getClientConfig": () => ({ id: "offline", accessToken: "offline-access-token", project: "offline-project", region: "", zone: "" }),
+    "azure-native:authorization:getClientConfig": () => ({ clientId: azureIds.client, objectId: azureIds.object, subscriptionId: azureIds.subscription, tenantId: azureIds.tenant }),
+    "azure-native:containerservice:listManagedClusterUserCredentials": (inputs) => ({
+        kubeconfigs: [
+            {
+                name: "clusterUser",
+                value: Buffer.from(
+                    YAML.stringify({
+                        apiVersion: "v1",
+                        kind: "Config",
+                        clusters: [{ name: inputs.resourceName, cluster: { server: `https://${inputs.resourceName}.hcp.westeurope.azmk8s.io:443`, "certificate-authority-data": Buffer.from("offline certificate authority").toString("base64") } }],
+                        users: [{ name: "clusterUser", user: { exec: { command: "kubelogin", args: ["get-token", "--login", "devicecode"] } } }],
+                    }),
+                ).toString("base64"),
+            },
+        ],
+    }),
+    "azure-native:redis:listRedisKeys": () => ({ primaryKey: "offline-redis-key", secondaryKey: "offline-redis-key-2" }),
 };
 
 async function evaluateWithConfig(stack: string, program: () => Promise<Record<string, unknown> | void>, registered: RegisteredResource[], lastOutputs: Record<string, unknown>, observe?: Observer): Promise<Evaluation> {
@@ -322,6 +339,9 @@ function cloudOutputs(type: string, name: string, inputs: Record<string, any>): 
     if (type.startsWith("gcp:")) {
         return gcpOutputs(type, name, inputs);
     }
+    if (type.startsWith("azure-native:")) {
+        return azureOutputs(type, name, inputs);
+    }
     if (!type.startsWith("aws:")) {
         return {};
     }
@@ -340,6 +360,40 @@ function cloudOutputs(type: string, name: string, inputs: Record<string, any>): 
             };
         case "aws:ec2/launchTemplate:LaunchTemplate":
             return { ...common, latestVersion: 1 };
+        default:
+            return common;
+    }
+}
+
+const azureIds = { subscription: "00000000-0000-0000-0000-000000000001", tenant: "00000000-0000-0000-0000-000000000002", client: "00000000-0000-0000-0000-000000000003", object: "00000000-0000-0000-0000-000000000004" };
+
+function azureOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
+    const resourceName = `${name}0a1b2c3`.replace(/[^A-Za-z0-9-]/g, "");
+    const group = typeof inputs.resourceGroupName === "string" ? inputs.resourceGroupName : `${name}-rg`;
+    const id = `/subscriptions/${azureIds.subscription}/resourceGroups/${group}/providers/${type.split(":")[1]}/${resourceName}`;
+    const identity = createHash("sha256").update(name).digest("hex");
+    const guid = `${identity.slice(0, 8)}-${identity.slice(8, 12)}-${identity.slice(12, 16)}-${identity.slice(16, 20)}-${identity.slice(20, 32)}`;
+    const common = { id, name: resourceName };
+    switch (type) {
+        case "azure-native:containerservice:ManagedCluster":
+            return {
+                ...common,
+                fqdn: `${resourceName}.hcp.westeurope.azmk8s.io`,
+                oidcIssuerProfile: { enabled: true, issuerURL: `https://westeurope.oic.prod-aks.azure.com/${azureIds.tenant}/${guid}/` },
+                identityProfile: { kubeletidentity: { objectId: guid, clientId: guid, resourceId: `${id}-agentpool` } },
+            };
+        case "azure-native:managedidentity:UserAssignedIdentity":
+            return { ...common, principalId: guid, clientId: guid, tenantId: azureIds.tenant };
+        case "azure-native:keyvault:Key":
+            return { ...common, keyUri: `https://${resourceName}.vault.azure.net/keys/${resourceName}`, keyUriWithVersion: `https://${resourceName}.vault.azure.net/keys/${resourceName}/0a1b2c3d` };
+        case "azure-native:containerregistry:Registry":
+            return { ...common, loginServer: `${inputs.registryName}.azurecr.io` };
+        case "azure-native:dbforpostgresql:Server":
+            return { ...common, fullyQualifiedDomainName: `${resourceName}.postgres.database.azure.com` };
+        case "azure-native:redis:Redis":
+            return { ...common, hostName: `${resourceName}.redis.cache.windows.net`, sslPort: 6380 };
+        case "azure-native:storage:StorageAccount":
+            return { ...common, primaryEndpoints: { blob: `https://${resourceName.toLowerCase()}.blob.core.windows.net/` } };
         default:
             return common;
     }

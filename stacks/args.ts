@@ -53,6 +53,24 @@ export function targetArgs(config: Pick<StackConfig, "target" | "ingress" | "nam
                 production,
                 protect: config.protect,
             };
+        case "aks":
+            return {
+                kind: "aks",
+                appName: config.name,
+                stack,
+                location: target.location,
+                subscriptionId: target.subscriptionId,
+                ranges: target.ranges,
+                kubernetesVersion: target.kubernetesVersion,
+                upgradeChannel: target.upgradeChannel,
+                publicEndpoint: target.publicEndpoint,
+                adminGroupObjectIds: target.adminGroupObjectIds,
+                systemPool: target.systemPool,
+                userPools: target.userPools,
+                registry: target.registry,
+                production,
+                protect: config.protect,
+            };
         case "gke":
             return {
                 kind: "gke",

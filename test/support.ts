@@ -110,3 +110,19 @@ export function one(rendered: Evaluation, type: string): RegisteredResource {
 export function inputs(resource: RegisteredResource): any {
     return resource.inputs;
 }
+
+/**
+ * Every Kubernetes object is registered with the target's Kubernetes provider, every cloud
+ * resource with the target's cloud provider (of type `cloudProviderType`), none with a default one.
+ */
+export function assertTargetProviders(rendered: Evaluation, cloudProviderType: string): void {
+    const onProvider = (type: string, prefix: string) => {
+        const provider = one(rendered, type);
+        for (const resource of rendered.resources.filter((r) => r.type.startsWith(prefix))) {
+            assert.ok(resource.provider.startsWith(`${provider.urn}::`), `${resource.type} ${resource.name}: ${resource.provider}`);
+        }
+    };
+    onProvider("pulumi:providers:kubernetes", "kubernetes:");
+    onProvider(cloudProviderType, `${cloudProviderType.split(":").pop()}:`);
+    assert.deepEqual(rendered.resources.filter((r) => r.provider.includes("::default")).map((r) => r.urn), []);
+}

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { clone, inputs, one, ofType, render, renderCommitted, renderInvalid, stackValues, type Rendered } from "./support";
+import { assertTargetProviders, clone, inputs, one, ofType, render, renderCommitted, renderInvalid, stackValues, type Rendered } from "./support";
 
 // The EKS target under mocks, through the example stacks: what it creates and the settings that
 // keep it private, encrypted and recoverable.
@@ -59,16 +59,8 @@ for (const stack of ["eks", "eks-prod"]) {
         });
 
         it("registers every Kubernetes object with the cluster's provider and no resource with a default provider", () => {
-            const provider = one(rendered, "pulumi:providers:kubernetes");
-            for (const resource of rendered.resources.filter((r) => r.type.startsWith("kubernetes:"))) {
-                assert.ok(resource.provider.startsWith(`${provider.urn}::`), `${resource.type} ${resource.name}: ${resource.provider}`);
-            }
-            const aws = one(rendered, "pulumi:providers:aws");
-            for (const resource of rendered.resources.filter((r) => r.type.startsWith("aws:"))) {
-                assert.ok(resource.provider.startsWith(`${aws.urn}::`), `${resource.type} ${resource.name}: ${resource.provider}`);
-            }
-            assert.deepEqual(rendered.resources.filter((r) => r.provider.includes("::default")).map((r) => r.urn), []);
-            assert.equal(inputs(aws).region, (stackValues(stack).target as any).region);
+            assertTargetProviders(rendered, "pulumi:providers:aws");
+            assert.equal(inputs(one(rendered, "pulumi:providers:aws")).region, (stackValues(stack).target as any).region);
         });
 
         it("makes the encrypted gp3 class the default for volumes", () => {

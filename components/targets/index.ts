@@ -1,3 +1,4 @@
+import type { AksClusterArgs } from "./aks";
 import type { EksClusterArgs } from "./eks";
 import { ExistingCluster, type ExistingClusterArgs } from "./existing";
 import type { GkeClusterArgs } from "./gke";
@@ -7,7 +8,7 @@ import type { Target } from "./target";
 export type * from "./target";
 
 /** Which kind of target to deploy to, with that kind's arguments. */
-export type TargetArgs = ({ kind: "existing" } & ExistingClusterArgs) | ({ kind: "local" } & LocalClusterArgs) | ({ kind: "eks" } & EksClusterArgs) | ({ kind: "gke" } & GkeClusterArgs);
+export type TargetArgs = ({ kind: "existing" } & ExistingClusterArgs) | ({ kind: "local" } & LocalClusterArgs) | ({ kind: "eks" } & EksClusterArgs) | ({ kind: "gke" } & GkeClusterArgs) | ({ kind: "aks" } & AksClusterArgs);
 
 /** The target of the given kind. A cloud's module, and with it its SDK, is loaded only for its kind. */
 export function createTarget(name: string, args: TargetArgs): Target {
@@ -23,6 +24,10 @@ export function createTarget(name: string, args: TargetArgs): Target {
         case "gke": {
             const { kind: _kind, ...gkeArgs } = args;
             return new (require("./gke") as typeof import("./gke")).GkeCluster(name, gkeArgs);
+        }
+        case "aks": {
+            const { kind: _kind, ...aksArgs } = args;
+            return new (require("./aks") as typeof import("./aks")).AksCluster(name, aksArgs);
         }
     }
 }
