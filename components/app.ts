@@ -113,6 +113,8 @@ export interface AppArgs {
      * are reached by identity (a cloud's bucket); absent: the target has no cloud identities.
      */
     workloadIdentity?: WorkloadIdentityHook;
+    /** Credentials of the registry the app image is pulled from, for an image pull secret; absent: the nodes pull. */
+    imagePull?: { server: string; username: string; password: pulumi.Input<string> };
 }
 
 /** The cloud identity of a component whose stores ask for cloud permissions; none when they ask for none. */
@@ -175,6 +177,7 @@ export class App extends pulumi.ComponentResource {
             secrets: secret ? { name: secret.metadata.name, keys: secretKeys } : undefined,
         };
         const ingressSources = args.ingress?.sources ?? [];
+        const imagePullSecrets = args.imagePull ? [{ name: this.createPullSecret(name, args.imagePull, metadata("registry")).metadata.name }] : undefined;
 
         const jobStores = new Map<string, ConsumerEnvironment>();
         if (args.migrations) {
@@ -196,7 +199,7 @@ export class App extends pulumi.ComponentResource {
                 args.runAsUser,
                 jobServiceAccount.metadata.name,
                 [hardenedContainer({ name: component, image: args.image, command, env: jobEnv, plainEnv: { APP_COMPONENT: component }, extraEnv: storeVariables(jobStores.get(component)!), resources })],
-                { restartPolicy: "Never" },
+                { restartPolicy: "Never", imagePullSecrets },
             ),
         });
 
@@ -255,6 +258,7 @@ export class App extends pulumi.ComponentResource {
                 extraEnv: storeVariables(apiStores),
                 cloudIdentity: cloudIdentity(args, apiStores.cloudPermissions),
                 rolloutAfter: [...(afterMigrations ?? []), ...apiStores.waitFor],
+                imagePullSecrets,
             },
             child,
         );
@@ -274,6 +278,7 @@ export class App extends pulumi.ComponentResource {
                         extraEnv: storeVariables(workerStores),
                         cloudIdentity: cloudIdentity(args, workerStores.cloudPermissions),
                         rolloutAfter: [...(afterMigrations ?? []), ...workerStores.waitFor],
+                        imagePullSecrets,
                     },
                     child,
                 );
@@ -376,6 +381,19 @@ export class App extends pulumi.ComponentResource {
             },
             { ...child, dependsOn: [settings, ...(secret ? [secret] : []), ...waitFor] },
         );
+    }
+
+    /**
+     * The image pull secret of the app image's registry. Its name is fixed; its content is secret
+     * whole, and nothing about it is derived from the password.
+     */
+    private createPullSecret(name: string, pull: NonNullable<AppArgs["imagePull"]>, metadata: { name: string; namespace: pulumi.Input<string>; labels: Record<string, string> }): core.Secret {
+        const dockerConfig = pulumi.secret(
+            pulumi.output(pull.password).apply((password) =>
+                JSON.stringify({ auths: { [pull.server]: { username: pull.username, password, auth: Buffer.from(`${pull.username}:${password}`).toString("base64") } } }),
+            ),
+        );
+        return new core.Secret(`${name}-registry`, { metadata, type: "kubernetes.io/dockerconfigjson", stringData: { ".dockerconfigjson": dockerConfig } }, { parent: this });
     }
 
     private cronJob(

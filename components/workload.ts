@@ -69,6 +69,8 @@ export interface WorkloadArgs extends WorkloadSpec {
     rolloutAfter?: pulumi.Input<pulumi.Resource>[];
     /** The cloud identity its pods run as; absent: none. */
     cloudIdentity?: CloudIdentity;
+    /** Secrets the image is pulled with; absent: the nodes pull by themselves. */
+    imagePullSecrets?: inputs.core.v1.LocalObjectReference[];
 }
 
 /**
@@ -139,6 +141,7 @@ export class Workload extends pulumi.ComponentResource {
                         metadata: { labels: { ...labels, ...identity?.podLabels } },
                         spec: hardenedPodSpec(args.runAsUser, this.serviceAccount.metadata.name, [container], {
                             automountServiceAccountToken: args.mountServiceAccountToken ?? false,
+                            imagePullSecrets: args.imagePullSecrets,
                             terminationGracePeriodSeconds: args.terminationGracePeriodSeconds,
                             topologySpreadConstraints: args.topologySpread ? spreadAcrossNodesAndZones(selector) : undefined,
                         }),

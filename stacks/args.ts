@@ -194,7 +194,16 @@ export function appArgs(config: StackConfig, surroundings: AppSurroundings): App
         scrapers: config.monitoringNamespace ? [{ namespace: config.monitoringNamespace }] : [],
         dataStores: surroundings.dataStores,
         workloadIdentity: surroundings.workloadIdentity,
+        imagePull: imagePullCredentials(config.image.registry),
     };
+}
+
+/** The credentials pods pull a registry of the config with, unless its nodes pull by themselves. */
+function imagePullCredentials(registry: StackConfig["image"]["registry"]): AppArgs["imagePull"] {
+    if (!registry || registry.pullBy === "nodes") {
+        return undefined;
+    }
+    return { server: registry.server, username: registry.pullUsername ?? registry.username, password: pulumi.secret(registry.pullPassword ?? registry.password) };
 }
 
 /** Each value its own secret, so that the keys stay plain where the values are masked. */

@@ -252,6 +252,20 @@ const imageRegistry = z
         server: z.string().regex(/^[a-z0-9]+([.-][a-z0-9]+)*(:\d+)?$/, "a registry host such as registry.example.com").describe("registry host, as docker login names it"),
         username: z.string().min(1).describe("user to push as"),
         password: secretValue(z.string().min(1)).describe("password or token to push with (secret)"),
+        pullBy: z
+            .enum(["secret", "nodes"])
+            .default("secret")
+            .describe(`how pods pull the image: "secret" (an image pull secret in the namespace) or "nodes" (the nodes' own identity, e.g. AKS's kubelet with AcrPull)`),
+        pullUsername: z.string().min(1).optional().describe("(pullBy secret) a read-only user to pull as (default: the push credentials)"),
+        pullPassword: secretValue(z.string().min(1)).optional().describe("(pullBy secret) its password or token (secret)"),
+    })
+    .superRefine((value, ctx) => {
+        if ((value.pullUsername === undefined) !== (value.pullPassword === undefined)) {
+            ctx.addIssue({ code: "custom", path: [value.pullUsername === undefined ? "pullUsername" : "pullPassword"], input: undefined, message: "pullUsername and pullPassword together" });
+        }
+        if (value.pullBy === "nodes" && value.pullUsername !== undefined) {
+            ctx.addIssue({ code: "custom", path: ["pullUsername"], input: value.pullUsername, message: `no pull credentials when pullBy is "nodes"` });
+        }
     })
     .describe("a registry of your own to push built images to (the cloud targets bring theirs)");
 

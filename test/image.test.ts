@@ -207,3 +207,48 @@ describe("image config", () => {
         assert.match(await problemsOf({ repository: "registry.example.com/team/app", build: { platforms: ["amd64"] }, registry }), /image\.build\.platforms\[0\]: .*linux\/amd64/);
     });
 });
+
+describe("pulling from a registry of the config", () => {
+    it("gives every pod of the app image an image pull secret, secret whole, and none to the stores' official images", async () => {
+        const { values, secrets } = buildingValues();
+        const rendered = await render("dev", values, secrets);
+        const secret = rendered.find("Secret", "appstack-registry") as any;
+        assert.equal(secret.type, "kubernetes.io/dockerconfigjson");
+        assert.deepEqual(secret.stringData, { ".dockerconfigjson": "[secret]" });
+        assert.ok(!JSON.stringify(rendered.resources).includes(password));
+        for (const { object, podSpec } of podTemplates(rendered.manifests)) {
+            const runsApp = podSpec.containers.some((c: any) => c.image.startsWith("registry.example.com/team/app@"));
+            assert.deepEqual(podSpec.imagePullSecrets, runsApp ? [{ name: "appstack-registry" }] : undefined, `${object.kind}/${object.metadata.name}`);
+        }
+    });
+
+    /** The building dev stack with more registry settings, both where the file has them and where the engine hands the secret whole. */
+    const withRegistry = (extra: Record<string, unknown>) => {
+        const { values, secrets } = buildingValues();
+        (values.image as any).registry = { ...(values.image as any).registry, ...extra };
+        (secrets.image as any).registry = { ...(secrets.image as any).registry, ...extra };
+        return { values, secrets };
+    };
+
+    it("pulls with read-only credentials when given, and with none when the nodes pull", async () => {
+        const observed: { type: string; inputs: any }[] = [];
+        const { values, secrets } = withRegistry({ pullUsername: "ci-reader", pullPassword: "reader-token" });
+        await evaluate("dev", settingsOf(values, secrets), async () => {
+            await (require(path.join(projectRoot, "bin", "index.js")) as () => Promise<unknown>)();
+        }, [], (resource) => observed.push(resource));
+        const secret = observed.find((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata.name === "appstack-registry")!;
+        const auth = JSON.parse(secret.inputs.stringData[".dockerconfigjson"]).auths["registry.example.com"];
+        assert.deepEqual([auth.username, auth.password], ["ci-reader", "reader-token"]);
+
+        const nodes = withRegistry({ pullBy: "nodes" });
+        const byNodes = await render("dev", nodes.values, nodes.secrets);
+        assert.equal(byNodes.manifests.find((m) => m.metadata.name === "appstack-registry"), undefined);
+        assert.ok(podTemplates(byNodes.manifests).every(({ podSpec }) => podSpec.imagePullSecrets === undefined));
+    });
+
+    it("refuses a pull user without its password", async () => {
+        const { values, secrets } = withRegistry({ pullUsername: "ci-reader" });
+        const { error } = await renderInvalid(values, secrets);
+        assert.deepEqual(error.problems.map((p) => p.path), ["image.registry.pullPassword"]);
+    });
+});
