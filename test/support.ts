@@ -126,3 +126,10 @@ export function assertTargetProviders(rendered: Evaluation, cloudProviderType: s
     onProvider(cloudProviderType, `${cloudProviderType.split(":").pop()}:`);
     assert.deepEqual(rendered.resources.filter((r) => r.provider.includes("::default")).map((r) => r.urn), []);
 }
+
+/** A committed or example stack with its Ingress enabled for app.example.com. */
+export function renderWithIngress(stack: string, tls: Record<string, unknown> = { mode: "secret", secretName: "app-tls" }): Promise<Rendered> {
+    const values = clone(stackValues(stack)) as Record<string, unknown>;
+    values.ingress = { enabled: true, host: "app.example.com", tls };
+    return render(stack, values);
+}

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { assertTargetProviders, clone, inputs, one, ofType, renderCommitted, renderInvalid, stackValues, type Rendered } from "./support";
+import { assertTargetProviders, renderWithIngress, clone, inputs, one, ofType, renderCommitted, renderInvalid, stackValues, type Rendered } from "./support";
 
 // The AKS target under mocks, through its example stacks: Entra ID only, Workload Identity,
 // network policy, encryption, private API server in prod, ACR pulled by the kubelet identity.
@@ -56,6 +56,15 @@ for (const stack of ["aks", "aks-prod"]) {
 }
 
 describe("the aks target", () => {
+    it("serves the Ingress through the application routing add-on, the api admitting its namespace", async () => {
+        const rendered = await renderWithIngress("aks");
+        const ingress = rendered.find("Ingress", "appstack") as any;
+        assert.equal(ingress.spec.ingressClassName, "webapprouting.kubernetes.azure.com");
+        assert.equal(ingress.metadata.annotations["nginx.ingress.kubernetes.io/force-ssl-redirect"], "true");
+        const peers = (rendered.find("NetworkPolicy", "appstack-api") as any).spec.ingress.flatMap((rule: any) => rule.from);
+        assert.ok(peers.some((peer: any) => peer.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"] === "app-routing-system"));
+    });
+
     it("in prod: a private API server, the paid tier, and the cluster, vault, key and registry protected; in dev the office's ranges only", async () => {
         const prod = await renderCommitted("aks-prod");
         const dev = await renderCommitted("aks");

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { assertTargetProviders, clone, inputs, one, ofType, render, renderCommitted, renderInvalid, stackValues, type Rendered } from "./support";
+import { assertTargetProviders, renderWithIngress, clone, inputs, one, ofType, render, renderCommitted, renderInvalid, stackValues, type Rendered } from "./support";
 
 // The EKS target under mocks, through the example stacks: what it creates and the settings that
 // keep it private, encrypted and recoverable.
@@ -72,20 +72,20 @@ for (const stack of ["eks", "eks-prod"]) {
             }
         });
 
-        it("serves the Ingress through the AWS Load Balancer Controller, admitting the VPC's range", () => {
-            const ingress = rendered.manifests.find((m) => m.kind === "Ingress") as any;
-            if (ingress) {
-                assert.equal(ingress.spec.ingressClassName, "alb");
-                assert.equal(ingress.metadata.annotations["alb.ingress.kubernetes.io/target-type"], "ip");
-            }
-            const api = rendered.find("NetworkPolicy", "appstack-api") as any;
-            const vpc = inputs(one(rendered, "aws:ec2/vpc:Vpc")).cidrBlock;
-            assert.ok(!ingress || api.spec.ingress.some((rule: any) => rule.from.some((peer: any) => peer.ipBlock?.cidr === vpc)));
-        });
     });
 }
 
 describe("the eks target in prod and in dev", () => {
+    it("serves the Ingress through the AWS Load Balancer Controller, the api admitting the VPC's range", async () => {
+        const rendered = await renderWithIngress("eks", { mode: "none" });
+        const ingress = rendered.find("Ingress", "appstack") as any;
+        assert.equal(ingress.spec.ingressClassName, "alb");
+        assert.equal(ingress.metadata.annotations["alb.ingress.kubernetes.io/target-type"], "ip");
+        assert.equal(ingress.metadata.annotations["alb.ingress.kubernetes.io/ssl-redirect"], undefined, "TLS annotations only with TLS");
+        const api = rendered.find("NetworkPolicy", "appstack-api") as any;
+        assert.ok(api.spec.ingress.some((rule: any) => rule.from.some((peer: any) => peer.ipBlock?.cidr === "10.20.0.0/16")));
+    });
+
     it("keeps the API server private, one NAT per zone, and the cluster, key and registry protected in prod only", async () => {
         const prod = await renderCommitted("eks-prod");
         const dev = await renderCommitted("eks");

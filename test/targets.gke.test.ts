@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { assertTargetProviders, clone, inputs, one, ofType, renderCommitted, renderInvalid, stackValues, type Rendered } from "./support";
+import { assertTargetProviders, renderWithIngress, clone, inputs, one, ofType, renderCommitted, renderInvalid, stackValues, type Rendered } from "./support";
 
 // The GKE target under mocks, through its example stacks (standard node pools in dev, Autopilot
 // in prod): private nodes, Workload Identity, encryption, protection.
@@ -52,6 +52,15 @@ for (const stack of ["gke", "gke-autopilot"]) {
 }
 
 describe("the gke target", () => {
+    it("serves the Ingress through GKE's load balancer, the api admitting Google's front ends", async () => {
+        const rendered = await renderWithIngress("gke");
+        const ingress = rendered.find("Ingress", "appstack") as any;
+        assert.equal(ingress.spec.ingressClassName, "gce");
+        assert.equal(ingress.metadata.annotations["kubernetes.io/ingress.allow-http"], "false");
+        const sources = (rendered.find("NetworkPolicy", "appstack-api") as any).spec.ingress.flatMap((rule: any) => rule.from.map((peer: any) => peer.ipBlock?.cidr)).filter(Boolean);
+        assert.deepEqual(sources.sort(), ["130.211.0.0/22", "35.191.0.0/16"]);
+    });
+
     it("with node pools: Workload Identity, Dataplane V2, shielded autoscaled nodes that hide the node's metadata", async () => {
         const rendered = await renderCommitted("gke");
         const cluster = inputs(one(rendered, "gcp:container/cluster:Cluster"));

@@ -9,8 +9,7 @@ export function cidrSubnet(range: string, newBits: number, index: number): strin
     if (length > 32 || index < 0 || index >= 2 ** newBits) {
         throw new Error(`no subnet ${index} of /${length} in ${range}`);
     }
-    const base = address.split(".").reduce((value, octet) => value * 256 + Number(octet), 0);
-    const start = base + index * 2 ** (32 - length);
+    const start = addressValue(address) + index * 2 ** (32 - length);
     return `${[24, 16, 8, 0].map((shift) => Math.floor(start / 2 ** shift) % 256).join(".")}/${length}`;
 }
 
@@ -20,18 +19,22 @@ export function isIpv4Range(range: string): boolean {
     if (!match || Number(match[5]) > 32 || match.slice(1, 5).some((octet) => Number(octet) > 255)) {
         return false;
     }
-    const value = match.slice(1, 5).reduce((sum, octet) => sum * 256 + Number(octet), 0);
-    return value % 2 ** (32 - Number(match[5])) === 0;
+    return addressValue(range.split("/")[0]) % 2 ** (32 - Number(match[5])) === 0;
 }
 
 /** Whether two IPv4 ranges share an address. */
 export function rangesOverlap(a: string, b: string): boolean {
     const bounds = (range: string) => {
         const [address, prefix] = range.split("/");
-        const start = address.split(".").reduce((value, octet) => value * 256 + Number(octet), 0);
+        const start = addressValue(address);
         return [start, start + 2 ** (32 - Number(prefix)) - 1];
     };
     const [aStart, aEnd] = bounds(a);
     const [bStart, bEnd] = bounds(b);
     return aStart <= bEnd && bStart <= aEnd;
+}
+
+/** An IPv4 address (dotted quad) as a number. */
+function addressValue(address: string): number {
+    return address.split(".").reduce((value, octet) => value * 256 + Number(octet), 0);
 }
