@@ -42,7 +42,7 @@ function compare(label: string, measured: Timing, floor: Timing, target: number,
     const ratio = measured.median / floor.median;
     const verdict = `${ratio <= target ? "within" : "NOT within"} ${target}x`;
     const runtimeColumns = runtime ? `  ${ms(runtime.median)} ${(runtime.median / floor.median).toFixed(2).padStart(6)}x` : "";
-    console.log(`${label.padEnd(34)} ${ms(measured.median)} ${ms(floor.median)} ${ratio.toFixed(2).padStart(6)}x  ${verdict.padEnd(16)}${runtimeColumns}`);
+    console.log(`${label.padEnd(34)} ${ms(measured.median)} ${ms(floor.median)} ${ratio.toFixed(2).padStart(6)}x  ${verdict.padEnd(16)}${runtimeColumns}`.trimEnd());
     return { measured, floor, ratio, target, ...(runtime ? { runtime, runtimeRatio: runtime.median / floor.median } : {}) };
 }
 
