@@ -68,8 +68,13 @@ function floorOf(stack: string, workDir: string): Floor {
     const { modules, resources } = JSON.parse(result.stdout.trim().split("\n").pop()!) as { modules: string[]; resources: number };
     const list = path.join(workDir, `${stack}-modules.json`);
     fs.writeFileSync(list, JSON.stringify(modules));
-    const packages = new Set(modules.map((file) => file.split(`node_modules${path.sep}`).pop()!.split(path.sep).slice(0, file.includes(`node_modules${path.sep}@`) ? 2 : 1).join("/")));
-    return { command: `${process.execPath} ${child} --stack ${stack} --floor ${list}`, packages: [...packages].sort(), files: modules.length, resources };
+    return { command: `${process.execPath} ${child} --stack ${stack} --floor ${list}`, packages: [...new Set(modules.map(packageOf))].sort(), files: modules.length, resources };
+}
+
+/** The package a module file belongs to: the innermost `node_modules` entry, scoped or not. */
+function packageOf(file: string): string {
+    const [first, second] = file.split(`node_modules${path.sep}`).pop()!.split(path.sep);
+    return first.startsWith("@") ? `${first}/${second}` : first;
 }
 
 function main(): number {
