@@ -17,6 +17,11 @@ stamp=bin/.build-stamp
 if [ ! -f "$stamp" ] || [ -n "$(find index.ts stacks components policy scripts test tsconfig.json package-lock.json -newer "$stamp" \( -name '*.ts' -o -name '*.json' -o -type d \) 2>/dev/null | head -n 1)" ]; then
     rm -f "$stamp"
     tsc -p tsconfig.json
+    # tsc leaves the output of a moved or deleted source behind, where require would still find
+    # it (stacks/schema.js before stacks/schema/index.js) and mocha would still run it.
+    (cd bin && find . -name '*.js' -print) | while read -r compiled; do
+        [ -f "${compiled%.js}.ts" ] || rm -f "bin/$compiled" "bin/$compiled.map"
+    done
     touch "$stamp"
 fi
 exec "$@"
