@@ -8,12 +8,13 @@ import { ObjectStore } from "./components/data/objectstore";
 import { Postgres } from "./components/data/postgres";
 import { Redis } from "./components/data/redis";
 import { Search } from "./components/data/search";
-import { appArgs, imageArgs, managedStoresArgs, objectStoreArgs, platformArgs, postgresArgs, redisArgs, searchArgs, targetArgs } from "./stacks/args";
+import { appArgs, imageArgs, managedStoresArgs, objectStoreArgs, platformArgs, postgresArgs, redisArgs, searchArgs, targetArgs } from "./stacks/schema";
 import { loadStackConfig } from "./stacks/load";
 import { checkTargetKindChange, targetOutput } from "./stacks/previous";
 
 // The composition root: config -> target -> image -> platform -> data -> app. Only this file
-// reads the stack's configuration; stacks/args.ts turns it into each component's arguments.
+// reads the stack's configuration; the builders beside its schema (stacks/schema/*.args.ts)
+// turn it into each component's arguments.
 export = async () => {
     const config = loadStackConfig();
     const name = config.name;

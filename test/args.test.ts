@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { autoscalingArgs, ingressArgs, platformArgs, redisArgs, resourceRequirements, workerProbes, workloadSpec } from "../stacks/args";
+import { autoscalingArgs, ingressArgs, platformArgs, redisArgs, resourceRequirements, workerProbes, workloadSpec } from "../stacks/schema";
 import { nginxIngress, kubeDnsPeers } from "../components/targets/target";
 import { presets } from "../stacks/presets";
 import { parseValues, stackValues } from "./support";

@@ -4,7 +4,7 @@ import type { DataStoreConnection } from "../components/data/connection";
 import type { WorkloadIdentityHook, WorkloadIdentityRequest } from "../components/targets";
 import { restrictedPodSecurity } from "../policy/podSecurity";
 import { evaluate, manifestsOf, type Manifest } from "../scripts/offline";
-import { appArgs } from "../stacks/args";
+import { appArgs } from "../stacks/schema";
 import { schemaViolation } from "./schemas";
 import { parseValues, settingsOf, stackValues } from "./support";
 
