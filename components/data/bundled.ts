@@ -69,6 +69,8 @@ export interface BundledSettings {
     runAsUser: number;
     volume: VolumeSettings;
     resources: ServerResources;
+    /** Credentials the server is created with, by name (password, masterKey...); absent: generated. */
+    credentials?: Record<string, pulumi.Input<string>>;
 }
 
 export type BundledStoreArgs = StoreArgs & BundledSettings;
@@ -92,8 +94,12 @@ export interface ServerSpec {
     mounts?: { volume: Volume; mountPath: string; readOnly?: boolean }[];
 }
 
-/** A generated credential: letters and digits only, so that it needs no escaping in a URL. */
-export function generatedPassword(name: string, parent: pulumi.Resource, keep: Safekeeping, length = 32): pulumi.Output<string> {
+/**
+ * A credential: the one the stack gives, or else a generated one of letters and digits only, so
+ * that it needs no escaping in a URL.
+ */
+export function generatedPassword(name: string, parent: pulumi.Resource, keep: Safekeeping, length = 32, given?: pulumi.Input<string>): pulumi.Output<string> {
+    if (given !== undefined) return pulumi.secret(given);
     return pulumi.secret(new RandomPassword(name, { length, special: false }, { parent, protect: keep.protect, retainOnDelete: keep.retain }).result);
 }
 

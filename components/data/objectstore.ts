@@ -78,10 +78,10 @@ export class ObjectStore extends pulumi.ComponentResource {
             endpoint = pulumi.interpolate`http://${serviceHost(args.appName, component, args.namespace)}:${port}`;
             region = bundledRegion;
             const values = {
-                MINIO_ROOT_USER: generatedPassword(`${name}-root-user`, this, args, 20),
-                MINIO_ROOT_PASSWORD: generatedPassword(`${name}-root-password`, this, args, 40),
-                S3_ACCESS_KEY_ID: generatedPassword(`${name}-access-key`, this, args, 20),
-                S3_SECRET_ACCESS_KEY: generatedPassword(`${name}-secret-key`, this, args, 40),
+                MINIO_ROOT_USER: generatedPassword(`${name}-root-user`, this, args, 20, server.credentials?.rootUser),
+                MINIO_ROOT_PASSWORD: generatedPassword(`${name}-root-password`, this, args, 40, server.credentials?.rootPassword),
+                S3_ACCESS_KEY_ID: generatedPassword(`${name}-access-key`, this, args, 20, server.credentials?.accessKeyId),
+                S3_SECRET_ACCESS_KEY: generatedPassword(`${name}-secret-key`, this, args, 40, server.credentials?.secretAccessKey),
             };
             this.secret = credentialsSecret(`${name}-credentials`, args, component, values, this);
             const setupComponent = objectStoreSetupComponent;

@@ -49,7 +49,7 @@ export class Postgres extends pulumi.ComponentResource {
         const secretName = `${args.appName}-${component}`;
         const { server } = args;
 
-        const generated = server.mode === "external" ? undefined : generatedPassword(`${name}-password`, this, args);
+        const generated = server.mode === "external" ? undefined : generatedPassword(`${name}-password`, this, args, 32, server.mode === "bundled" ? server.credentials?.password : undefined);
         const managed = server.mode === "managed" ? server.provision(name, this, () => generated!) : undefined;
         const endpoint =
             server.mode === "bundled"

@@ -43,7 +43,7 @@ export class Redis extends pulumi.ComponentResource {
         const managed = server.mode === "managed" ? server.provision(name, this, () => generatedPassword(`${name}-password`, this, args)) : undefined;
         const host = server.mode === "bundled" ? serviceHost(args.appName, component, args.namespace) : server.mode === "external" ? server.host : managed!.host;
         if (server.mode === "bundled") {
-            const password = generatedPassword(`${name}-password`, this, args);
+            const password = generatedPassword(`${name}-password`, this, args, 32, server.credentials?.password);
             // The password lives in the configuration file, read from the Secret, so that it
             // appears neither in the pod template nor on the server's command line.
             values["redis.conf"] = pulumi.interpolate`requirepass ${password}\nappendonly yes\nappendfsync everysec\ndir /data\n`;

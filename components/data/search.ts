@@ -29,7 +29,7 @@ export class Search extends pulumi.ComponentResource {
         const component = storeComponents.search;
         const secretName = `${args.appName}-${component}`;
         const { server } = args;
-        const masterKey = server.mode === "bundled" ? generatedPassword(`${name}-master-key`, this, args, 40) : server.masterKey;
+        const masterKey = server.mode === "bundled" ? generatedPassword(`${name}-master-key`, this, args, 40, server.credentials?.masterKey) : server.masterKey;
         this.secret = credentialsSecret(`${name}-credentials`, args, component, { MEILI_MASTER_KEY: masterKey }, this);
 
         let url: pulumi.Input<string>;

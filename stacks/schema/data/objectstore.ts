@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { secretValue } from "../values";
+import { credentialsSchema } from "./credentials";
 import { bundledStore, cidrs, httpUrl } from "./store";
 
 export const objectStore = z.strictObject({
     mode: z.enum(["bundled", "managed", "external", "disabled"]).describe(`"bundled" (MinIO), "managed" (the cloud's buckets), "external" or "disabled"`),
     bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "a bucket name: 3-63 lower-case letters, digits, '.' and '-'").optional().describe("bucket name (default: NAME-ENVIRONMENT)"),
-    bundled: bundledStore.describe("(mode bundled) the StatefulSet"),
+    bundled: bundledStore.extend({ credentials: credentialsSchema("objectStore") }).describe("(mode bundled) the StatefulSet"),
     external: z
         .strictObject({
             endpoint: httpUrl.describe("S3 endpoint URL"),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { cronSchedule } from "../jobs";
 import { port, positiveInt, secretValue } from "../values";
+import { credentialsSchema } from "./credentials";
 import { bundledStore, cidrs, hostName } from "./store";
 
 const managedDatabase = z.strictObject({
@@ -15,7 +16,7 @@ export const postgresStore = z.strictObject({
     version: z.enum(["17"]).describe("PostgreSQL major version"),
     database: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "a lower-case SQL identifier").describe("database name"),
     username: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "a lower-case SQL identifier").describe("user the application connects as"),
-    bundled: bundledStore.describe("(mode bundled) the StatefulSet"),
+    bundled: bundledStore.extend({ credentials: credentialsSchema("postgres") }).describe("(mode bundled) the StatefulSet"),
     backups: z
         .strictObject({
             enabled: z.boolean().describe("(mode bundled) dump the database to the object store on a schedule"),

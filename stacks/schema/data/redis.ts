@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { port, secretValue } from "../values";
+import { credentialsSchema } from "./credentials";
 import { bundledStore, cidrs, hostName } from "./store";
 
 export const redisStore = z.strictObject({
     mode: z.enum(["bundled", "managed", "external"]).describe(`"bundled", "managed" or "external"`),
-    bundled: bundledStore.describe("(mode bundled) the StatefulSet"),
+    bundled: bundledStore.extend({ credentials: credentialsSchema("redis") }).describe("(mode bundled) the StatefulSet"),
     managed: z
         .strictObject({
             instanceClass: z.string().min(1).optional().describe("node size in the cloud's terms (cache.t4g.small, a Memorystore size in GB, an Azure SKU family and capacity); default: a small one"),

@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { secretValue } from "../values";
+import { credentialsSchema } from "./credentials";
 import { bundledStore, cidrs, httpUrl } from "./store";
 
 export const searchStore = z.strictObject({
     mode: z.enum(["bundled", "managed", "external", "disabled"]).describe(`"bundled", "external" or "disabled" (no cloud offers Meilisearch as a managed service)`),
-    bundled: bundledStore.describe("(mode bundled) the StatefulSet"),
+    bundled: bundledStore.extend({ credentials: credentialsSchema("search") }).describe("(mode bundled) the StatefulSet"),
     external: z
         .strictObject({
             url: httpUrl.describe("Meilisearch URL"),

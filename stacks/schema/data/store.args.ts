@@ -5,6 +5,7 @@ import type { PostgresArgs } from "../../../components/data/postgres";
 import { pinnedReference } from "../../../components/image";
 import { cronJobComponent, workerComponent } from "../../../components/names";
 import type { StackConfig } from "../stack";
+import type { CredentialStore } from "./credentials";
 import { resourceRequirements } from "../workloads.args";
 
 /**
@@ -45,7 +46,7 @@ export interface StoreCluster {
     storageClass?: pulumi.Input<string>;
 }
 
-type BundledConfig = StackConfig["data"]["postgres"]["bundled"];
+type BundledConfig = StackConfig["data"][CredentialStore]["bundled"];
 
 /** The configured image of a bundled server, or its pinned official one. */
 export function bundledImage(bundled: BundledConfig, official: string): string {
@@ -60,6 +61,7 @@ export function bundledSettings(config: StackConfig, bundled: BundledConfig, off
         runAsUser: config.runAsUser,
         volume: { size: bundled.storage.size, storageClass: bundled.storage.storageClass ?? defaultStorageClass },
         resources: resourceRequirements(bundled.resources) as BundledSettings["resources"],
+        ...(bundled.credentials ? { credentials: Object.fromEntries(Object.entries(bundled.credentials).map(([key, value]) => [key, pulumi.secret(value as string)])) } : {}),
     };
 }
 
