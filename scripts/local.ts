@@ -1,20 +1,20 @@
+import type { Stack } from "@pulumi/pulumi/automation";
 import { spawnSync, type SpawnSyncOptions } from "node:child_process";
-import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { renderStack, table, type RenderedObject } from "./render";
+import { cancellable, clearStaleLock, ensureGeneratedSecrets, findEngine, openStack, summaryLine } from "./engine";
+import { table } from "./render";
+import { generatedSecretPaths } from "./secrets";
 
 // npm run local:up / local:down: the embedded default. `up` starts the local control plane
-// (scripts/local/cluster.sh), deploys the `local` stack to it with `pulumi up` where the Pulumi CLI
-// and its Kubernetes plugin are installed, or else applies the render with server-side apply in
-// dependency order, and ends with the workloads' status and the outputs. `down` removes what `up`
-// created and stops the control plane.
+// (scripts/local/cluster.sh) and deploys the `local` stack to it with the Pulumi engine, which
+// waits as `pulumi up` does; it ends with the engine's summary, the workloads' status and the
+// outputs. `down` destroys the stack with the engine, removes it, and stops the control plane
+// (`--purge` deletes the plane's state too).
 
 const root = path.resolve(__dirname, "..", "..");
-const stack = "local";
-const state = path.join(root, ".appstack");
+const stackName = "local";
 const cluster = path.join(root, "scripts", "local", "cluster.sh");
-const renderDir = path.join(root, "rendered", stack);
 
 function run(command: string, args: string[], options: SpawnSyncOptions = {}): string {
     const result = spawnSync(command, args, { cwd: root, encoding: "utf8", maxBuffer: 64 << 20, ...options });
@@ -26,66 +26,14 @@ function run(command: string, args: string[], options: SpawnSyncOptions = {}): s
 
 const step = (text: string) => console.log(`\n== ${text}`);
 
-/** What stops `pulumi up` from running here, or nothing when the engine is installed. */
-export function missingEngine(): string | undefined {
-    const cli = spawnSync("pulumi", ["plugin", "ls", "--json"], { encoding: "utf8" });
-    if (cli.error || cli.status !== 0) {
-        return "the Pulumi CLI (`pulumi` is not on PATH)";
-    }
-    const plugins = JSON.parse(cli.stdout || "[]") as { name: string; kind: string }[];
-    return plugins.some((plugin) => plugin.name === "kubernetes" && plugin.kind === "resource") ? undefined : "the Pulumi Kubernetes provider plugin (`pulumi plugin ls` lists none)";
-}
-
-export const installHint = `Install the engine with  curl -fsSL https://get.pulumi.com | sh  and  pulumi plugin install resource kubernetes ${require("@pulumi/kubernetes/package.json").version as string}`;
-
-/** The environment of every pulumi command: a file backend and a passphrase under .appstack/. */
-export function pulumiEnv(): NodeJS.ProcessEnv {
-    const passphrase = path.join(state, "passphrase");
-    if (!process.env.PULUMI_CONFIG_PASSPHRASE && !process.env.PULUMI_CONFIG_PASSPHRASE_FILE && !fs.existsSync(passphrase)) {
-        fs.mkdirSync(state, { recursive: true });
-        fs.writeFileSync(passphrase, crypto.randomBytes(24).toString("base64url"), { mode: 0o600 });
-    }
-    fs.mkdirSync(path.join(state, "pulumi"), { recursive: true });
-    return { PULUMI_CONFIG_PASSPHRASE_FILE: passphrase, ...process.env, PULUMI_BACKEND_URL: `file://${path.join(state, "pulumi")}`, PULUMI_SKIP_UPDATE_CHECK: "true" };
-}
-
-function pulumi(args: string[], inherit = false): string {
-    return run("pulumi", [...args, "--stack", stack, "--non-interactive"], { env: pulumiEnv(), stdio: inherit ? "inherit" : "pipe" });
-}
-
-function kubectlCommand(): { kubectl: string; kubeconfig: string } {
+function kubectl(): (args: string[]) => string {
     const bin = run("bash", [path.join(root, "scripts", "local", "tools.sh"), "-q", "--print-bin-dir"]).trim();
-    return { kubectl: path.join(bin, "kubectl"), kubeconfig: run("bash", [cluster, "kubeconfig"]).trim() };
+    const kubeconfig = run("bash", [cluster, "kubeconfig"]).trim();
+    return (args) => run(path.join(bin, "kubectl"), ["--kubeconfig", kubeconfig, ...args]);
 }
 
-/**
- * Applies the objects in order with server-side apply. Before an object that depends on a Job,
- * the Job must complete (`kubectl wait`), as the Pulumi engine would wait for it.
- */
-function applyInOrder(objects: RenderedObject[], kubectl: (args: string[], input?: string) => string): void {
-    const jobs = new Map(objects.filter((o) => o.manifest.kind === "Job").map((o) => [o.resource.urn, o.manifest]));
-    let batch: RenderedObject[] = [];
-    const flush = () => {
-        if (batch.length > 0) {
-            console.log(kubectl(["apply", "--server-side", "--field-manager=appstack", "-f", "-"], batch.map((o) => JSON.stringify(o.manifest)).join("\n---\n")).trimEnd());
-        }
-        batch = [];
-    };
-    for (const object of objects) {
-        for (const urn of object.resource.dependencies.filter((dependency) => jobs.has(dependency))) {
-            flush();
-            const job = jobs.get(urn)!;
-            console.log(`waiting for job/${job.metadata.name} to complete before ${object.manifest.kind.toLowerCase()}/${object.manifest.metadata.name}`);
-            console.log(kubectl(["wait", "--for=condition=complete", "--timeout=180s", "-n", job.metadata.namespace!, `job/${job.metadata.name}`]).trimEnd());
-            jobs.delete(urn);
-        }
-        batch.push(object);
-    }
-    flush();
-}
-
-function status(namespace: string, kubectl: (args: string[]) => string, outputs: Record<string, unknown>): void {
-    const listed = JSON.parse(kubectl(["get", "deployments,statefulsets,jobs,cronjobs", "-n", namespace, "-o", "json"])) as {
+function status(namespace: string, k: (args: string[]) => string, outputs: Record<string, unknown>): void {
+    const listed = JSON.parse(k(["get", "deployments,statefulsets,jobs,cronjobs", "-n", namespace, "-o", "json"])) as {
         items: { kind: string; metadata: { name: string }; spec: { replicas?: number; schedule?: string }; status?: Record<string, number | undefined> }[];
     };
     const rows = listed.items.map((item) => {
@@ -100,46 +48,60 @@ function status(namespace: string, kubectl: (args: string[]) => string, outputs:
     console.log(`\n${table([["KIND", "NAME", "STATUS"], ...rows])}\n\n${table([["OUTPUT", "VALUE"], ...outputRows])}`);
 }
 
+async function openLocalStack(): Promise<Stack> {
+    const engine = await findEngine();
+    console.log(`engine: ${engine.origin}`);
+    const stack = await openStack(engine, stackName, path.join(root, `Pulumi.${stackName}.yaml`));
+    const cleared = await clearStaleLock(stack);
+    if (cleared) console.log(cleared);
+    return stack;
+}
+
 async function up(): Promise<void> {
     step("the local control plane");
     run("bash", [cluster, "up"], { stdio: "inherit" });
-    const { kubectl, kubeconfig } = kubectlCommand();
-    const k = (args: string[], input?: string) => run(kubectl, ["--kubeconfig", kubeconfig, ...args], { input });
-    const missing = missingEngine();
-    let outputs: Record<string, unknown>;
-    if (!missing) {
-        step("pulumi up (file backend in .appstack/pulumi, passphrase secrets)");
-        run("pulumi", ["stack", "select", stack, "--create", "--secrets-provider", "passphrase", "--non-interactive"], { env: pulumiEnv() });
-        pulumi(["up", "--yes", "--skip-preview"], true);
-        outputs = JSON.parse(pulumi(["stack", "output", "--json"])) as Record<string, unknown>;
-    } else {
-        step("kubectl apply --server-side of the render, in dependency order");
-        console.log(`The Pulumi engine was NOT used: missing ${missing}. ${installHint}, then run npm run local:up again.`);
-        const render = await renderStack(stack, renderDir);
-        applyInOrder(render.objects, k);
-        outputs = render.evaluation.outputs;
+    step("pulumi up (file backend and passphrase under .appstack/)");
+    const stack = await openLocalStack();
+    const generated = await ensureGeneratedSecrets(stack, generatedSecretPaths(path.join(root, `Pulumi.${stackName}.yaml`)));
+    if (generated.length > 0) console.log(`generated secrets in the stack's config: ${generated.join(", ")}`);
+    const { signal, done } = cancellable();
+    try {
+        const result = await stack.up({ onOutput: (out) => process.stdout.write(out), signal, color: "never" });
+        const outputs = Object.fromEntries(Object.entries(result.outputs).map(([key, output]) => [key, output.secret ? "[secret]" : output.value]));
+        step("status");
+        status(String(outputs.namespace), kubectl(), outputs);
+        console.log(`\n${summaryLine(result.summary.resourceChanges)}`);
+    } finally {
+        done();
     }
-    step("status");
-    status(String(outputs.namespace), k, outputs);
 }
 
-async function down(): Promise<void> {
+async function down(purge: boolean): Promise<void> {
     const running = spawnSync("bash", [cluster, "status"], { cwd: root }).status === 0;
-    if (running && !missingEngine() && fs.existsSync(path.join(state, "pulumi", ".pulumi", "stacks", "appstack", `${stack}.json`))) {
+    const stackState = path.join(root, ".appstack", "pulumi", ".pulumi", "stacks", "appstack", `${stackName}.json`);
+    if (fs.existsSync(stackState)) {
+        if (!running) {
+            step("the local control plane (the stack's objects live there)");
+            run("bash", [cluster, "up"], { stdio: "inherit" });
+        }
         step("pulumi destroy");
-        pulumi(["destroy", "--yes", "--skip-preview"], true);
-    } else if (running && fs.existsSync(path.join(renderDir, "all.yaml"))) {
-        step("kubectl delete of what local:up applied");
-        const { kubectl, kubeconfig } = kubectlCommand();
-        console.log(run(kubectl, ["--kubeconfig", kubeconfig, "delete", "--ignore-not-found", "--wait", "--timeout=120s", "-f", path.join(renderDir, "all.yaml")]).trimEnd());
+        const stack = await openLocalStack();
+        const { signal, done } = cancellable();
+        try {
+            const result = await stack.destroy({ onOutput: (out) => process.stdout.write(out), signal, color: "never", remove: true });
+            console.log(`\n${summaryLine(result.summary.resourceChanges)}; stack "${stackName}" removed`);
+        } finally {
+            done();
+        }
     }
     step("stopping the local control plane");
-    run("bash", [cluster, "down", "--purge"], { stdio: "inherit" });
+    run("bash", [cluster, "down", ...(purge ? ["--purge"] : [])], { stdio: "inherit" });
 }
 
 if (require.main === module) {
-    const command = process.argv[2];
-    (command === "up" ? up() : command === "down" ? down() : Promise.reject(new Error("usage: node bin/scripts/local.js up|down"))).then(
+    const [command, ...flags] = process.argv.slice(2);
+    const known = command === "up" ? flags.length === 0 : command === "down" ? flags.every((flag) => flag === "--purge") : false;
+    (known ? (command === "up" ? up() : down(flags.includes("--purge"))) : Promise.reject(new Error("usage: npm run local:up | npm run local:down [-- --purge]"))).then(
         () => process.exit(0),
         (error: unknown) => {
             console.error(error instanceof Error ? error.message : error);

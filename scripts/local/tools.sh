@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Builds the pinned tools of versions.env from Go modules into $APPSTACK_CACHE/tools/<hash>/bin,
 # reusing what is there. See README.md.
-#   tools.sh [-q] [--print-bin-dir | --print-env]   -q: no progress; then print the bin dir, or
-#                                                   `export` lines for eval
+#   tools.sh [-q] [--engine] [--print-bin-dir | --print-env]
+#     -q: no progress; --engine: the Pulumi CLI and Kubernetes plugin too; then print the bin dir,
+#     or `export` lines for eval
 set -euo pipefail
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-print_mode="" quiet=0
+print_mode="" quiet=0 engine=0
 for arg in "$@"; do
   case "$arg" in
     --print-bin-dir) print_mode=bin ;;
     --print-env) print_mode=env ;;
     -q|--quiet) quiet=1 ;;
-    *) sed -n '2,5p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    --engine) engine=1 ;;
+    *) sed -n '2,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 done
 set -a; . "$SCRIPT_DIR/versions.env"; set +a
@@ -81,6 +83,50 @@ build_kubernetes() {
     k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl)
 }
 
+# The Pulumi CLI: its main package lives in pkg/v3, which must be built at the same release as
+# sdk/v3. atotto/clipboard is not served; the fork the CLI's own releases use is.
+clipboard_replace='replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e'
+build_pulumi() {
+  local dir="$SRC_DIR/pulumi" v=$PULUMI_VERSION
+  build_module "$dir"
+  printf '\nrequire (\n\tgithub.com/pulumi/pulumi/pkg/v3 %s\n\tgithub.com/pulumi/pulumi/sdk/v3 %s\n)\n\n%s\n' "$v" "$v" "$clipboard_replace" >>"$dir/go.mod"
+  (cd "$dir" && run_logged pulumi go build -trimpath -mod=mod -ldflags "$LDFLAGS -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$v" \
+    -o "$1/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
+}
+
+# The Kubernetes provider's own main embeds files its module lacks (they are generated at release
+# time), so a main of ours serves the provider with the schema and mapping the module ships.
+build_kubernetes_provider() {
+  local dir="$SRC_DIR/pulumi-kubernetes" v=$PULUMI_KUBERNETES_PROVIDER_MODULE module=github.com/pulumi/pulumi-kubernetes/provider/v4 src
+  build_module "$dir"
+  printf '\nrequire %s %s\n\n%s\n' "$module" "$v" "$clipboard_replace" >>"$dir/go.mod"
+  src=$(cd "$dir" && go mod download -json "$module@$v" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  [ -d "$src" ] || die "could not download $module@$v"
+  cp "$src/cmd/pulumi-resource-kubernetes/terraform-mapping.json" "$dir/"
+  # The engine reads the plugin's version from its schema, which the release process fills in.
+  sed '0,/^{/s//{\n    "version": "'"${v#v}"'",/' "$src/cmd/pulumi-resource-kubernetes/schema.json" >"$dir/schema.json"
+  cat >"$dir/main.go" <<'GO'
+package main
+
+import (
+	_ "embed"
+
+	"github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/provider"
+)
+
+var version string // set by -ldflags
+
+//go:embed schema.json
+var schema []byte
+
+//go:embed terraform-mapping.json
+var mapping []byte
+
+func main() { provider.Serve("kubernetes", version, schema, mapping) }
+GO
+  (cd "$dir" && run_logged pulumi-kubernetes go build -trimpath -mod=mod -ldflags "$LDFLAGS -X main.version=${v#v}" -o "$1/pulumi-resource-kubernetes" .)
+}
+
 # The stages that ship in the kwok module (kwokctl's defaults lack the volume ones); cluster.sh
 # hands them to kwokctl. Plain data, no build.
 ensure_kwok_stages() {
@@ -109,6 +155,10 @@ ensure_tool etcd build_etcd etcd
 ensure_tool kwok build_kwok kwok kwokctl
 ensure_kwok_stages
 ensure_tool kubernetes build_kubernetes kube-apiserver kube-controller-manager kube-scheduler kubectl
+if [ "$engine" = 1 ]; then
+  ensure_tool pulumi build_pulumi pulumi
+  ensure_tool pulumi-kubernetes build_kubernetes_provider pulumi-resource-kubernetes
+fi
 log "tools ready in $((SECONDS - start))s"
 case "$print_mode" in
   bin) echo "$BIN_DIR" ;;
