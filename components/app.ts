@@ -326,8 +326,8 @@ export class App extends pulumi.ComponentResource {
      * The migrations Job. Its name carries a hash of what decides whether migrations must run
      * again (the image, the command and the database) and its spec nothing that changes with
      * other settings, so that the same migration never runs twice: it reads settings and secrets
-     * from a ConfigMap and Secret of fixed names, referred to by those names, which a change of
-     * content replaces in place (delete, then create) without touching the Job.
+     * whole from a ConfigMap and an optional Secret of fixed names, referred to by those names,
+     * which a change of content replaces in place (delete, then create) without touching the Job.
      */
     private createMigrations(
         name: string,
@@ -359,7 +359,8 @@ export class App extends pulumi.ComponentResource {
                       child,
                   )
                 : undefined;
-        const env: AppEnvironment = { configMapName: settingsName, secrets: secret ? { name: secretName, keys: secretKeys } : undefined };
+        // Loaded whole and optional: a key added, or the first one, leaves the Job's spec as it is.
+        const env: AppEnvironment = { configMapName: settingsName, wholeSecretName: secretName };
         const identity = pulumi
             .all([args.image, migrations.command, migrations.database])
             .apply(([image, command, database]) => createHash("sha256").update(JSON.stringify({ image, command, database: database ?? null })).digest("hex"));

@@ -30,6 +30,11 @@ export interface AppEnvironment {
     configMapName: pulumi.Input<string>;
     /** Secret of credentials, each key one variable through a secretKeyRef; absent: none. */
     secrets?: { name: pulumi.Input<string>; keys: string[] };
+    /**
+     * Secret of a fixed name loaded whole, and optional: for a pod whose spec must not change when
+     * a key is added (the first one included), such as a Job that is replaced when it changes.
+     */
+    wholeSecretName?: pulumi.Input<string>;
 }
 
 function environmentVariables(env: AppEnvironment | undefined, plain: Record<string, string>): EnvVar[] {
@@ -66,7 +71,9 @@ export function hardenedContainer(args: HardenedContainerArgs): Container {
         imagePullPolicy: "IfNotPresent",
         command: args.command,
         args: args.args,
-        envFrom: args.env ? [{ configMapRef: { name: args.env.configMapName } }] : undefined,
+        envFrom: args.env
+            ? [{ configMapRef: { name: args.env.configMapName } }, ...(args.env.wholeSecretName ? [{ secretRef: { name: args.env.wholeSecretName, optional: true } }] : [])]
+            : undefined,
         env: [...environmentVariables(args.env, args.plainEnv), ...(args.extraEnv ?? [])],
         resources: args.resources,
         securityContext: {

@@ -7,6 +7,7 @@ import type * as inputs from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import * as names from "./names";
 import { egressTo, ingressFrom, type NetworkRule } from "./network";
+import { clusterService } from "./service";
 import { appLabels, hardenedContainer, hardenedPodSpec, selectorLabels, type AppEnvironment } from "./pod";
 import type { CloudIdentity } from "./targets/target";
 
@@ -161,18 +162,7 @@ export class Workload extends pulumi.ComponentResource {
         );
 
         if (args.port !== undefined) {
-            this.service = new core.Service(
-                name,
-                {
-                    metadata,
-                    spec: {
-                        type: "ClusterIP",
-                        selector,
-                        ports: [{ name: servingPortName, port: args.port, targetPort: servingPortName, protocol: "TCP" }],
-                    },
-                },
-                { parent: this },
-            );
+            this.service = clusterService(name, { metadata, selector, port: { name: servingPortName, number: args.port } }, { parent: this });
         }
 
         if (autoscaling) {

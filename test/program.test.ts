@@ -55,14 +55,17 @@ for (const stack of listStacks()) {
             }
         });
 
-        it("reads each secret by secretKeyRef and the settings from a ConfigMap, in every pod that runs the app image", () => {
+        it("reads the secrets (by secretKeyRef, the migrations Job whole) and the settings from a ConfigMap, in every pod that runs the app image", () => {
             const image = (rendered.find("Deployment", "appstack-api") as any).spec.template.spec.containers[0].image;
             const appPods = podTemplates(rendered.manifests).filter(({ podSpec }) => podSpec.containers[0].image === image);
             assert.ok(appPods.length >= 5);
             for (const { object, podSpec } of appPods) {
-                const { configMap, secret } = settingsRead(rendered.manifests, podSpec);
+                const { configMap, secret, whole } = settingsRead(rendered.manifests, podSpec);
                 assert.equal(configMap.data!.LOG_FORMAT, "json", object.metadata.name);
                 assert.deepEqual(Object.keys(secret!.stringData as object).sort(), ["DATABASE_PASSWORD", "SECRET_KEY"], object.metadata.name);
+                // The Job's spec must not change when a secret key is added: it would run again.
+                assert.equal(whole, object.kind === "Job", object.metadata.name);
+                if (whole) continue;
                 const secretRefs = podSpec.containers[0].env.filter((e: any) => e.valueFrom?.secretKeyRef?.name === secret!.metadata.name).map((e: any) => e.valueFrom.secretKeyRef);
                 assert.deepEqual(secretRefs, [
                     { name: secret!.metadata.name, key: "SECRET_KEY" },
@@ -300,13 +303,16 @@ describe("changes", () => {
         }
     });
 
-    it("runs the migrations again for a new image, command or database, and for nothing else", async () => {
+    it("runs the migrations again for a new image, command or database, and for nothing else (no setting, secret key or size)", async () => {
         const values = stackValues("dev");
         const job = (rendered: Rendered) => rendered.resources.find((r) => r.type === "kubernetes:batch/v1:Job")!.inputs;
         const base = await render("dev", values, { secrets: { SECRET_KEY: "one" } });
         const unrelated = [
             await render("dev", { ...values, settings: { LOG_LEVEL: "warning" } }, { secrets: { SECRET_KEY: "one" } }),
             await render("dev", values, { secrets: { SECRET_KEY: "two" } }),
+            // A key added, and the stack's first key: the engine found the Job replaced for both.
+            await render("dev", values, { secrets: { SECRET_KEY: "one", NEW_KEY: "three" } }),
+            await render("dev", values),
             await render("dev", { ...values, api: { resources: { requests: { cpu: "500m" } } } }, { secrets: { SECRET_KEY: "one" } }),
             await render("dev", { ...values, workers: (values.workers as unknown[]).slice(1) }, { secrets: { SECRET_KEY: "one" } }),
         ];

@@ -83,15 +83,16 @@ export function clone<T>(value: T): T {
 }
 
 /** The ConfigMap and Secret a pod template reads its settings from. */
-export function settingsRead(manifests: Manifest[], podSpec: any): { configMap: any; secret?: any } {
+export function settingsRead(manifests: Manifest[], podSpec: any): { configMap: any; secret?: any; whole: boolean } {
     const container = podSpec.containers[0];
     const configMapName = container.envFrom?.[0]?.configMapRef?.name;
-    const secretName = container.env?.find((e: any) => e.valueFrom?.secretKeyRef)?.valueFrom.secretKeyRef.name;
+    const wholeSecret = container.envFrom?.find((source: any) => source.secretRef)?.secretRef.name;
+    const secretName = wholeSecret ?? container.env?.find((e: any) => e.valueFrom?.secretKeyRef)?.valueFrom.secretKeyRef.name;
     const configMap = manifests.find((m) => m.kind === "ConfigMap" && m.metadata.name === configMapName);
     if (!configMap) {
         throw new Error(`no ConfigMap ${configMapName}`);
     }
-    return { configMap, secret: manifests.find((m) => m.kind === "Secret" && m.metadata.name === secretName) };
+    return { configMap, secret: manifests.find((m) => m.kind === "Secret" && m.metadata.name === secretName), whole: wholeSecret !== undefined };
 }
 
 /** The resources of one type a render registered. */

@@ -4,6 +4,7 @@ import * as networking from "@pulumi/kubernetes/networking/v1";
 import * as policy from "@pulumi/kubernetes/policy/v1";
 import type * as inputs from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
+import { clusterService } from "../service";
 import { RandomPassword } from "@pulumi/random/randomPassword";
 import { egressTo, ingressFrom, type NetworkRule } from "../network";
 import { appLabels, hardenedContainer, hardenedPodSpec, selectorLabels } from "../pod";
@@ -225,18 +226,7 @@ export function bundledServer(name: string, args: BundledStoreArgs, spec: Server
         { ...statefulOptions(parent, args), dependsOn: [credentials] },
     );
 
-    const service = new core.Service(
-        name,
-        {
-            metadata,
-            spec: {
-                type: "ClusterIP",
-                selector,
-                ports: [{ name: spec.port.name, port: spec.port.number, targetPort: spec.port.name, protocol: "TCP" }],
-            },
-        },
-        child,
-    );
+    const service = clusterService(name, { metadata, selector, port: spec.port }, child);
 
     // One replica: the budget cannot keep it up through a drain, but it lets the drain proceed
     // with the server stopped cleanly instead of being blocked by a stuck pod.
