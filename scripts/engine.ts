@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, PulumiCommand, type OpMap, type Stack } from "@pulumi/pulumi/automation";
 import { spawnSync } from "node:child_process";
 import * as crypto from "node:crypto";
@@ -73,8 +74,22 @@ export function engineEnv(engine: Engine): Record<string, string> {
     };
 }
 
-/** The program that `pulumi up` runs, evaluated here from the compiled index. */
-const program = async () => (require(path.join(root, "bin", "index")) as () => Promise<Record<string, unknown>>)();
+/**
+ * The program that `pulumi up` runs, evaluated here from the compiled index. The problems of an
+ * invalid config are logged here, once, and the run fails with a short error of its own: the
+ * Automation API's language server prints a thrown error twice (as an unhandled rejection and as
+ * the run's result). It must fail by throwing: a program that returns, even after logging an
+ * error, tells the engine it is done, and the engine deletes what it did not register.
+ */
+const program = async () => {
+    try {
+        return await (require(path.join(root, "bin", "index")) as () => Promise<Record<string, unknown>>)();
+    } catch (error) {
+        if (!pulumi.RunError.isInstance(error)) throw error;
+        await pulumi.log.error(error.message);
+        throw new pulumi.RunError("nothing was changed: the stack's configuration is invalid (the problems are listed above)");
+    }
+};
 
 /**
  * The stack, driven inline. Its workspace is a directory of its own under .appstack/, holding the
@@ -158,18 +173,30 @@ function hasPath(config: Record<string, { value: string }>, key: string): boolea
 }
 
 /**
- * Ctrl-C cancels the running operation the way the CLI does on its own terminal: the engine
- * finishes the steps in flight, records them, and releases the stack. A second Ctrl-C exits.
+ * Runs an engine operation that Ctrl-C cancels the way the CLI does on its own terminal: the
+ * engine finishes the steps in flight, records them, and stops; a second Ctrl-C exits at once. A
+ * cancelled file-backend engine fails to delete its lock (it deletes it with the cancelled
+ * context), so the lock is released here once the engine has exited.
  */
-export function cancellable(): { signal: AbortSignal; done: () => void } {
+export async function cancellable<T>(stack: Stack, operation: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const controller = new AbortController();
     const onInterrupt = () => {
         if (controller.signal.aborted) process.exit(130);
-        console.error("\ncancelling: the engine finishes the steps in flight and releases the stack (Ctrl-C again to exit at once)");
+        console.error("\ncancelling: the engine finishes the steps in flight, then stops (Ctrl-C again to exit at once)");
         controller.abort();
     };
     process.on("SIGINT", onInterrupt);
-    return { signal: controller.signal, done: () => process.off("SIGINT", onInterrupt) };
+    try {
+        return await operation(controller.signal);
+    } catch (error) {
+        if (controller.signal.aborted) {
+            const released = await clearStaleLock(stack);
+            if (released) console.error(released);
+        }
+        throw error;
+    } finally {
+        process.off("SIGINT", onInterrupt);
+    }
 }
 
 /** The engine's own summary of an operation, in one line. */
@@ -195,7 +222,7 @@ export async function clearStaleLock(stack: Stack): Promise<string | undefined> 
     await stack.cancel();
     const orphans = orphanedProviders();
     orphans.forEach((pid) => process.kill(pid, "SIGTERM"));
-    return `released the lock of an engine that is no longer running${orphans.length ? ` and stopped its ${orphans.length} provider process(es)` : ""}; the next step finishes what it left`;
+    return `released the stack's lock, left by an engine that is no longer running${orphans.length ? `, and stopped its ${orphans.length} provider process(es)` : ""}`;
 }
 
 function listFiles(dir: string): string[] {
@@ -203,22 +230,23 @@ function listFiles(dir: string): string[] {
     return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? listFiles(path.join(dir, entry.name)) : [path.join(dir, entry.name)]));
 }
 
+/** A process that runs: a zombie (killed, not yet reaped, as under a container's init) does not. */
 function alive(pid: number): boolean {
     try {
-        process.kill(pid, 0);
-        return true;
-    } catch (error) {
-        return (error as NodeJS.ErrnoException).code === "EPERM";
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+    } catch {
+        return false;
     }
 }
 
-/** Kubernetes provider processes whose engine has gone: re-parented to PID 1. */
+/** Provider processes whose engine has gone, still running: re-parented to PID 1. */
 function orphanedProviders(): number[] {
     return fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).flatMap((entry) => {
         try {
             const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
             const [name, parent] = [stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1])];
-            return name.startsWith("pulumi-resource") && parent === 1 ? [Number(entry)] : [];
+            return name.startsWith("pulumi-resource") && parent === 1 && alive(Number(entry)) ? [Number(entry)] : [];
         } catch {
             return [];
         }

@@ -48,6 +48,15 @@ function status(namespace: string, k: (args: string[]) => string, outputs: Recor
     console.log(`\n${table([["KIND", "NAME", "STATUS"], ...rows])}\n\n${table([["OUTPUT", "VALUE"], ...outputRows])}`);
 }
 
+/** The engine's output, as it comes. */
+const streamed = { onOutput: (out: string) => process.stdout.write(out), onError: (err: string) => process.stderr.write(err) };
+
+/** An engine command's error, whose text holds the output already streamed: said in one line. */
+const failedAbove = (command: string) => (error: unknown): never => {
+    throw new Error(`${command} of the ${stackName} stack failed${signalled(error) ? " (cancelled)" : ""}: the engine's output above says why`);
+};
+const signalled = (error: unknown) => error instanceof Error && /SIGINT|cancel/i.test(error.message);
+
 async function openLocalStack(): Promise<Stack> {
     const engine = await findEngine();
     console.log(`engine: ${engine.origin}`);
@@ -64,16 +73,11 @@ async function up(): Promise<void> {
     const stack = await openLocalStack();
     const generated = await ensureGeneratedSecrets(stack, generatedSecretPaths(path.join(root, `Pulumi.${stackName}.yaml`)));
     if (generated.length > 0) console.log(`generated secrets in the stack's config: ${generated.join(", ")}`);
-    const { signal, done } = cancellable();
-    try {
-        const result = await stack.up({ onOutput: (out) => process.stdout.write(out), signal, color: "never" });
-        const outputs = Object.fromEntries(Object.entries(result.outputs).map(([key, output]) => [key, output.secret ? "[secret]" : output.value]));
-        step("status");
-        status(String(outputs.namespace), kubectl(), outputs);
-        console.log(`\n${summaryLine(result.summary.resourceChanges)}`);
-    } finally {
-        done();
-    }
+    const result = await cancellable(stack, (signal) => stack.up({ ...streamed, signal, color: "never" })).catch(failedAbove("pulumi up"));
+    const outputs = Object.fromEntries(Object.entries(result.outputs).map(([key, output]) => [key, output.secret ? "[secret]" : output.value]));
+    step("status");
+    status(String(outputs.namespace), kubectl(), outputs);
+    console.log(`\n${summaryLine(result.summary.resourceChanges)}`);
 }
 
 async function down(purge: boolean): Promise<void> {
@@ -86,13 +90,8 @@ async function down(purge: boolean): Promise<void> {
         }
         step("pulumi destroy");
         const stack = await openLocalStack();
-        const { signal, done } = cancellable();
-        try {
-            const result = await stack.destroy({ onOutput: (out) => process.stdout.write(out), signal, color: "never", remove: true });
-            console.log(`\n${summaryLine(result.summary.resourceChanges)}; stack "${stackName}" removed`);
-        } finally {
-            done();
-        }
+        const result = await cancellable(stack, (signal) => stack.destroy({ ...streamed, signal, color: "never", remove: true })).catch(failedAbove("pulumi destroy"));
+        console.log(`\n${summaryLine(result.summary.resourceChanges)}; stack "${stackName}" removed`);
     }
     step("stopping the local control plane");
     run("bash", [cluster, "down", ...(purge ? ["--purge"] : [])], { stdio: "inherit" });
