@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../app"
 source ../scripts/node-env.sh
+source ../scripts/servers.sh
 appstack_install_dependencies
 npm test
