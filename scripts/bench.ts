@@ -9,10 +9,12 @@ import { listExampleStacks, listStacks, projectRoot } from "./offline";
 // processes, one discarded warm-up, medians. The results, every sample included, go to
 // bench/results.json. BENCHMARKS.md says what the figures mean.
 
-const usage = `usage: npm run bench [-- --runs N] [--only render|stacks]
-  --runs N     timed runs per command after one warm-up (default 10)
-  --only NAME  render: npm run render -- --stack prod against the prod floor
-               stacks: each committed and example stack's evaluation against its own floor`;
+const usage = `usage: npm run bench [-- --runs N] [--engine-runs N] [--only render|stacks|engine]
+  --runs N         timed runs per command after one warm-up (default 10)
+  --engine-runs N  runs of each engine row (default 3)
+  --only NAME      render: npm run render -- --stack prod against the prod floor
+                   stacks: each committed and example stack's evaluation against its own floor
+                   engine: the Pulumi engine on the local control plane against kubectl apply`;
 
 const child = path.join(projectRoot, "bin", "scripts", "bench", "child.js");
 
@@ -77,29 +79,31 @@ function packageOf(file: string): string {
     return first.startsWith("@") ? `${first}/${second}` : first;
 }
 
-function main(): number {
-    const { values } = parseArgs({ options: { runs: { type: "string" }, only: { type: "string" }, help: { type: "boolean", short: "h" } } });
+async function main(): Promise<number> {
+    const { values } = parseArgs({ options: { runs: { type: "string" }, "engine-runs": { type: "string" }, only: { type: "string" }, help: { type: "boolean", short: "h" } } });
     const runs = Number(values.runs ?? 10);
-    if (values.help || !Number.isInteger(runs) || runs < 2 || (values.only && !["render", "stacks"].includes(values.only))) {
+    const engineRuns = Number(values["engine-runs"] ?? 3);
+    if (values.help || !Number.isInteger(runs) || runs < 2 || !Number.isInteger(engineRuns) || engineRuns < 1 || (values.only && !["render", "stacks", "engine"].includes(values.only))) {
         console.error(usage);
         return values.help ? 0 : 2;
     }
-    if (spawnSync("hyperfine", ["--version"]).error) {
+    const hyperfineRows = values.only !== "engine";
+    if (hyperfineRows && spawnSync("hyperfine", ["--version"]).error) {
         console.error("npm run bench needs hyperfine, which is not on PATH: apt-get install hyperfine (Debian, Ubuntu) or cargo install hyperfine");
         return 1;
     }
     const node = process.execPath;
     const results: Record<string, unknown> = { date: new Date().toISOString(), cpus: `${os.cpus().length} x ${os.cpus()[0]?.model}`, node: process.version, loadAverage: os.loadavg(), runs };
     console.log(`appstack bench: ${results.cpus}, node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}; medians of ${runs} runs after 1 warm-up`);
-    console.log(`${"".padEnd(34)} ${"time".padStart(8)} ${"floor".padStart(8)}  ratio  ${"".padEnd(16)}${"runtime".padStart(8)}  ratio`);
+    if (hyperfineRows) console.log(`${"".padEnd(34)} ${"time".padStart(8)} ${"floor".padStart(8)}  ratio  ${"".padEnd(16)}${"runtime".padStart(8)}  ratio`);
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "appstack-bench-"));
     try {
-        if (values.only !== "stacks") {
+        if (values.only === undefined || values.only === "render") {
             const { command, ...floor } = floorOf("prod", workDir);
             const timed = hyperfine({ render: `npm run render -- --stack prod --out ${path.join(workDir, "render")}`, floor: command }, runs);
             results.render = { ...floor, ...compare("npm run render -- --stack prod", timed.render, timed.floor, 1.5) };
         }
-        if (values.only !== "render") {
+        if (values.only === undefined || values.only === "stacks") {
             const stacks: Record<string, unknown> = (results.stacks = {});
             for (const stack of [...listStacks(), ...listExampleStacks()]) {
                 const { command, ...floor } = floorOf(stack, workDir);
@@ -107,14 +111,31 @@ function main(): number {
                 stacks[stack] = { ...floor, ...compare(`${stack} evaluation (${floor.resources})`, timed.evaluation, timed.floor, 1.25, timed.runtime) };
             }
         }
+        if (values.only === undefined || values.only === "engine") {
+            // Loaded only here: it loads the Automation API, which the other rows never need.
+            const { benchEngine, engineRows } = require("./bench/engine") as typeof import("./bench/engine");
+            results.engine = [];
+            for (const workers of [undefined, 50]) {
+                const figures = await benchEngine(engineRuns, workers);
+                (results.engine as unknown[]).push(figures);
+                console.log(engineRows(figures).join("\n"));
+            }
+        }
     } finally {
         fs.rmSync(workDir, { recursive: true, force: true });
     }
     fs.mkdirSync(path.join(projectRoot, "bench"), { recursive: true });
     fs.writeFileSync(path.join(projectRoot, "bench", "results.json"), JSON.stringify(results, null, 2) + "\n");
+    if (!hyperfineRows) return 0;
     console.log("floor: the same process loading every module file of other packages the stack loads, with the program's own code left out (packages per stack in bench/results.json)");
     console.log("runtime: the floor registering as many plain ConfigMaps as the stack registers resources (in brackets)");
     return 0;
 }
 
-process.exit(main());
+main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+        console.error(error instanceof Error ? error.message : error);
+        process.exit(1);
+    },
+);
