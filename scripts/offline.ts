@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { stackFileVariable } from "../stacks/stack-file";
+import { readYamlFile, stackFileVariable } from "../stacks/stack-file";
 
 // Evaluates the real program offline: Pulumi's mock monitor stands in for the engine, so the
 // program registers its resources exactly as under `pulumi up`, with no CLI, no credentials and
@@ -78,7 +78,7 @@ export function readConfigFile(file: string): Record<string, unknown> {
     if (!fs.existsSync(file)) {
         throw new Error(`No config file ${file}`);
     }
-    const document = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const document = (readYamlFile(file) ?? {}) as { config?: Record<string, unknown> };
     return document.config ?? {};
 }
 

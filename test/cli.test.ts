@@ -152,6 +152,17 @@ describe("npm run render", () => {
         }
     });
 
+    it("names the stack file that is not valid YAML, and where, with no stack trace", () => {
+        withStackFile("render-yaml-test", "  appstack:settings: {LOG_LEVEL: [debug\n", (file) => {
+            const result = runRender("--stack", "render-yaml-test", "--config-file", file, "--out", outDir);
+            assert.equal(result.status, 1);
+            assert.ok(result.stderr.startsWith(`${file}: `), result.stderr);
+            assert.match(result.stderr, /at line \d+, column \d+/);
+            assert.doesNotMatch(result.stderr, /\n\s+at /);
+            assert.deepEqual(fs.readdirSync(outDir), []);
+        });
+    });
+
     it("names the stacks there are when asked for one that is not", () => {
         const result = runRender("--stack", "nope", "--out", outDir);
         assert.equal(result.status, 1);
