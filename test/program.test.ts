@@ -429,11 +429,22 @@ describe("a change of target kind", () => {
         assert.deepEqual(registered.map((r) => r.type), ["pulumi:pulumi:Stack"]);
     });
 
-    it("goes ahead when the config confirms the move from the kind last deployed", async () => {
+    it("goes ahead when the config confirms the move from the kind last deployed, with a warning", async () => {
         const settings = settingsOf({ ...stackValues("dev"), movingFromTarget: "local" });
-        const { outputs, resources } = await evaluateProgram("dev", { ...settings, lastOutputs: { target: "local" } });
-        assert.equal(outputs.target, "existing");
-        assert.ok(resources.some((r) => r.type === "kubernetes:apps/v1:Deployment"));
+        // Without an engine, Pulumi's runtime prints its warnings on the console.
+        const warnings: string[] = [];
+        const warn = console.warn;
+        console.warn = (message: string) => warnings.push(message);
+        try {
+            const { outputs, resources } = await evaluateProgram("dev", { ...settings, lastOutputs: { target: "local" } });
+            assert.equal(outputs.target, "existing");
+            assert.ok(resources.some((r) => r.type === "kubernetes:apps/v1:Deployment"));
+        } finally {
+            console.warn = warn;
+        }
+        assert.deepEqual(warnings, [
+            'warning: [runtime] Moving stack "dev" from a target of kind "local" to "existing": every Kubernetes object is created on the new cluster and deleted from the old one.',
+        ]);
     });
 
     it("is no change on the kind last deployed, nor on a first deployment", async () => {
