@@ -327,7 +327,9 @@ export class App extends pulumi.ComponentResource {
      * again (the image, the command and the database) and its spec nothing that changes with
      * other settings, so that the same migration never runs twice: it reads settings and secrets
      * whole from a ConfigMap and an optional Secret of fixed names, referred to by those names,
-     * which a change of content replaces in place (delete, then create) without touching the Job.
+     * which a change of content replaces in place (delete, then create) without touching the Job. They are not
+     * `immutable`: the provider replaces them all the same, and a changed render applied with
+     * `kubectl apply` then updates them where an immutable object of the same name would refuse.
      */
     private createMigrations(
         name: string,
@@ -345,18 +347,21 @@ export class App extends pulumi.ComponentResource {
         // Shorter than the Job's name, so within every limit the Job's name is.
         const settingsName = objectName(appName, "migrate");
         const secretName = settingsName;
+        // A fixed name is freed before it is taken again; and an object of an earlier version,
+        // still immutable, is replaced once rather than refused an update.
+        const replacedInPlace = { ...child, deleteBeforeReplace: true, replaceOnChanges: ["immutable"] };
         const settings = new core.ConfigMap(
             `${name}-migrations-settings`,
-            { metadata: { name: settingsName, namespace: args.namespace, labels }, immutable: true, data: plainSettings },
-            child,
+            { metadata: { name: settingsName, namespace: args.namespace, labels }, data: plainSettings },
+            replacedInPlace,
         );
         const secretKeys = Object.keys(secretSettings);
         const secret =
             secretKeys.length > 0
                 ? new core.Secret(
                       `${name}-migrations-secrets`,
-                      { metadata: { name: secretName, namespace: args.namespace, labels }, immutable: true, type: "Opaque", stringData: secretSettings },
-                      child,
+                      { metadata: { name: secretName, namespace: args.namespace, labels }, type: "Opaque", stringData: secretSettings },
+                      replacedInPlace,
                   )
                 : undefined;
         // Loaded whole and optional: a key added, or the first one, leaves the Job's spec as it is.

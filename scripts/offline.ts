@@ -4,7 +4,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { stackFileVariable } from "../stacks/stack-file";
+import { readYamlFile, stackFileVariable } from "../stacks/stack-file";
+import { autoNameSuffix } from "./replacements";
 
 // Evaluates the real program offline: Pulumi's mock monitor stands in for the engine, so the
 // program registers its resources exactly as under `pulumi up`, with no CLI, no credentials and
@@ -78,7 +79,7 @@ export function readConfigFile(file: string): Record<string, unknown> {
     if (!fs.existsSync(file)) {
         throw new Error(`No config file ${file}`);
     }
-    const document = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const document = (readYamlFile(file) ?? {}) as { config?: Record<string, unknown> };
     return document.config ?? {};
 }
 
@@ -273,7 +274,7 @@ interface RegisterRequest {
     getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 
-type Callback = (err: unknown, response: { getUrn(): string } | undefined) => void;
+type Callback = (err: unknown, response: { getUrn(): string; getObject(): { toJavaScript(): { metadata?: { name?: string } } } | undefined } | undefined) => void;
 
 /** Wraps the mock monitor so that every registration is kept, with its parent and provider. */
 function recordRegistrations(resources: RegisteredResource[]): RegisteredResource[] {    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, callback: Callback): Promise<void> };
@@ -291,7 +292,7 @@ function recordRegistrations(resources: RegisteredResource[]): RegisteredResourc
                     protect: req.getProtect(),
                     dependencies: req.getDependenciesList(),
                     ignoreChanges: req.getIgnorechangesList(),
-                    inputs: maskSecrets(withAutoName(req.getType(), req.getName(), req.getObject()?.toJavaScript() ?? {})) as Record<string, unknown>,
+                    inputs: maskSecrets(withAutoName(req.getType(), req.getName(), req.getObject()?.toJavaScript() ?? {}, response.getObject()?.toJavaScript().metadata?.name)) as Record<string, unknown>,
                 });
             }
             callback(err, response);
@@ -308,15 +309,16 @@ async function settled(): Promise<void> {
 
 /**
  * A Kubernetes object registered without a name gets one from the provider: the resource's name
- * and a random suffix. Here the suffix is derived from the resource's name, so renders are stable.
+ * and a random suffix, new on every replacement. Here the suffix is derived from what replaces
+ * the object, so renders are stable and a replaced object has a new name; a registration keeps
+ * the name the mock gave the program (`given`).
  */
-function withAutoName(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+function withAutoName(type: string, name: string, inputs: Record<string, any>, given?: string): Record<string, any> {
     const autoNamed = type.startsWith("kubernetes:") && typeof inputs.metadata === "object" && inputs.metadata !== null && inputs.metadata.name === undefined;
     if (!autoNamed) {
         return inputs;
     }
-    const suffix = createHash("sha256").update(name).digest("hex").slice(0, 8);
-    return { ...inputs, metadata: { ...inputs.metadata, name: `${name}-${suffix}` } };
+    return { ...inputs, metadata: { ...inputs.metadata, name: given ?? `${name}-${autoNameSuffix(name, maskSecrets(inputs) as Record<string, unknown>)}` } };
 }
 
 /**

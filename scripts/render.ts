@@ -16,7 +16,8 @@ project's top or under examples/): no Pulumi CLI, no credentials, no cluster.
                    manifests/      one file per object
                    outputs.json    the stack's outputs
                    resources.json  every registered resource, secrets masked
-  --diff         compare with the previous render in DIR: objects added, removed, changed
+  --diff         compare with the previous render in DIR: objects added, removed, changed,
+                 replaced (with the workloads that roll because of it)
   -h, --help     this text`;
 
 /** Reads the arguments, or says what is wrong with them, before anything heavy is loaded. */
@@ -150,21 +151,6 @@ function summary(objects: Manifest[], outputs: Record<string, unknown>): string 
     return `${table(rows)}\n\nOutputs:\n${table([["NAME", "VALUE"], ...outputRows])}`;
 }
 
-function diffText(current: Map<string, string>, previous: Map<string, string>, patch: typeof import("diff").createTwoFilesPatch): string {
-    if (previous.size === 0) {
-        return "Diff: no previous render to compare with (every object is new).";
-    }
-    const added = [...current.keys()].filter((key) => !previous.has(key));
-    const removed = [...previous.keys()].filter((key) => !current.has(key));
-    const changed = [...current.keys()].filter((key) => previous.has(key) && previous.get(key) !== current.get(key));
-    const lines = [`Diff against the previous render: ${added.length} added, ${removed.length} removed, ${changed.length} changed.`];
-    lines.push(...added.map((key) => `+ ${key}`), ...removed.map((key) => `- ${key}`));
-    for (const key of changed) {
-        lines.push(`~ ${key}`, patch(`previous/${key}`, `current/${key}`, previous.get(key)!, current.get(key)!).split("\n").slice(1).join("\n").trimEnd());
-    }
-    return lines.join("\n");
-}
-
 export interface Render {
     evaluation: Evaluation;
     /** The Kubernetes objects in apply order. */
@@ -173,6 +159,13 @@ export interface Render {
     current: Map<string, string>;
     /** With `readPrevious`, the YAML of each object of the previous render there, by `objectKey`. */
     previous: Map<string, string>;
+    /** With `readPrevious`, the URN and manifest of each object of the previous render, by `objectKey`. */
+    previousObjects: Map<string, { urn: string; manifest: Manifest }>;
+}
+
+/** The Kubernetes objects of a render's resources.json, by `objectKey`. */
+function objectsOf(resources: RegisteredResource[], manifestsOf: (resources: RegisteredResource[]) => Manifest[]): Map<string, { urn: string; manifest: Manifest }> {
+    return new Map(resources.flatMap((resource) => manifestsOf([resource]).map((manifest) => [objectKey(manifest), { urn: resource.urn, manifest }] as const)));
 }
 
 /** Evaluates a stack offline and writes its render under `outDir`. */
@@ -181,8 +174,10 @@ export async function renderStack(stack: string, outDir: string, options: { conf
     const settings = options.configFile ? offline.stackSettingsFromValues(offline.readConfigFile(options.configFile)) : offline.readStackSettings(stack);
     const evaluation = await offline.evaluateProgram(stack, settings);
     const objects = applyOrder(evaluation.resources.filter((resource) => offline.manifestsOf([resource]).length === 1).map((resource) => ({ resource, manifest: offline.manifestsOf([resource])[0] })));
+    const previousResources = path.join(outDir, "resources.json");
+    const previousObjects = options.readPrevious && fs.existsSync(previousResources) ? objectsOf(JSON.parse(fs.readFileSync(previousResources, "utf8")) as RegisteredResource[], offline.manifestsOf) : new Map();
     const { previous, current } = writeRender(evaluation, outDir, objects.map((object) => object.manifest), require("yaml") as typeof import("yaml"), options.readPrevious ?? false);
-    return { evaluation, objects, previous, current };
+    return { evaluation, objects, previous, current, previousObjects };
 }
 
 async function main(): Promise<number> {
@@ -202,7 +197,10 @@ async function main(): Promise<number> {
     const manifests = render.objects.map((object) => object.manifest);
     console.log(summary(manifests, render.evaluation.outputs));
     if (options.diff) {
-        console.log(`\n${diffText(render.current, render.previous, (require("diff") as typeof import("diff")).createTwoFilesPatch)}`);
+        const { diffText } = require("./render-diff") as typeof import("./render-diff");
+        const currentObjects = new Map(render.objects.map(({ resource, manifest }) => [objectKey(manifest), { urn: resource.urn, manifest }]));
+        const text = diffText({ texts: render.previous, objects: render.previousObjects }, { texts: render.current, objects: currentObjects }, (require("diff") as typeof import("diff")).createTwoFilesPatch);
+        console.log(`\n${text}`);
     }
     const where = path.relative(process.cwd(), options.outDir) || ".";
     console.log(`\nRendered stack "${options.stack}": ${render.evaluation.resources.length} resources, ${manifests.length} Kubernetes objects in ${where} (${millis.toFixed(0)} ms); kubectl apply -f ${path.join(where, "all.yaml")}`);

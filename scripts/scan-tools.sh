@@ -19,12 +19,12 @@ KUBERNETES_VERSION=$(sed -n 's/^KUBERNETES_VERSION=v\([0-9]*\.[0-9]*\).*/\1/p' s
 
 cache=${APPSTACK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/appstack}
 dir="$cache/scan/$(cat "$0" scripts/local/versions.env | sha256sum | cut -c1-12)"
-mkdir -p "$dir"
+mkdir -p "$dir" "$cache/go/tmp"
 
 if [ ! -x "$dir/bin/kubeconform" ] || [ ! -x "$dir/bin/kube-score" ]; then
     echo "Building kubeconform $KUBECONFORM_VERSION and kube-score $KUBE_SCORE_VERSION" >&2
     for module in "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION" "github.com/zegl/kube-score/cmd/kube-score@$KUBE_SCORE_VERSION"; do
-        env GOMODCACHE="$cache/go/mod" GOCACHE="$cache/go/build" GOFLAGS="-modcacherw -buildvcs=false" GOTOOLCHAIN=local CGO_ENABLED=0 \
+        env GOMODCACHE="$cache/go/mod" GOCACHE="$cache/go/build" GOTMPDIR="$cache/go/tmp" GOFLAGS="-modcacherw -buildvcs=false" GOTOOLCHAIN=local CGO_ENABLED=0 \
             GOBIN="$dir/bin.partial" go install -trimpath -ldflags "-s -w" "$module" >&2
     done
     rm -rf "$dir/bin" && mv "$dir/bin.partial" "$dir/bin"

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { presets, type Environment } from "./presets";
 import { secretValues, stackConfigSchema, type StackConfig } from "./schema";
 import { closest, editDistance } from "./spelling";
-import { stackFileVariable } from "./stack-file";
+import { readYamlFile, stackFileVariable } from "./stack-file";
 
 const configNamespace = "appstack";
 
@@ -95,9 +95,7 @@ function readYaml(file: string): unknown {
     if (!fs.existsSync(file)) {
         return undefined;
     }
-    // Loaded here only: most stacks never need it, and the program starts faster without it.
-    const YAML = require("yaml") as typeof import("yaml");
-    return YAML.parse(fs.readFileSync(file, "utf8")) ?? null;
+    return readYamlFile(file) ?? null;
 }
 
 /**

@@ -10,6 +10,11 @@ import { listExampleStacks, listStacks, projectRoot, secretMarker, stackFile, ty
 
 const renderScript = path.join(projectRoot, "bin", "scripts", "render.js");
 
+/** The Kubernetes objects of the render in `dir`. */
+function readRender(dir: string): Manifest[] {
+    return YAML.parseAllDocuments(fs.readFileSync(path.join(dir, "all.yaml"), "utf8")).map((d) => d.toJS() as Manifest);
+}
+
 function runRender(...args: string[]) {
     return spawnSync(process.execPath, [renderScript, ...args], { cwd: projectRoot, encoding: "utf8" });
 }
@@ -83,6 +88,37 @@ describe("npm run render", () => {
         assert.match(again.stderr, /No config file/);
     });
 
+    it("--diff of a changed setting reports the settings objects replaced, and the workloads whose pod template changes with them", () => {
+        assert.equal(runRender("--stack", "prod", "--out", outDir).status, 0);
+        const before = readRender(outDir);
+        const document = YAML.parse(fs.readFileSync(path.join(projectRoot, "Pulumi.prod.yaml"), "utf8"));
+        document.config["appstack:settings"].LOG_LEVEL = "debug";
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "appstack-stack-file-"));
+        const file = path.join(dir, "Pulumi.prod.yaml");
+        fs.writeFileSync(file, YAML.stringify(document));
+        try {
+            const result = runRender("--stack", "prod", "--config-file", file, "--out", outDir, "--diff");
+            assert.equal(result.status, 0, result.stderr);
+            const after = readRender(outDir);
+            const settings = (objects: Manifest[]) => objects.find((m) => m.kind === "ConfigMap" && m.metadata.labels?.["app.kubernetes.io/component"] === "settings")!.metadata.name!;
+            const [oldName, newName] = [settings(before), settings(after)];
+            assert.notEqual(newName, oldName);
+            assert.match(result.stdout, /Diff against the previous render: 0 added, 0 removed, \d+ changed, 2 replaced\./);
+            assert.ok(result.stdout.includes(`\n+- ConfigMap/appstack-prod/${oldName}: replaced (data changes) by ${newName}, created before the old one is deleted\n`), result.stdout);
+            assert.ok(result.stdout.includes("\n+- ConfigMap/appstack-prod/appstack-migrate: replaced (data changes): deleted, then created under the same name\n   no pod template changes with it\n"));
+            // The workloads that roll: exactly those whose pod template names the new ConfigMap.
+            const readers = after.filter((m) => ["Deployment", "StatefulSet", "CronJob", "Job"].includes(m.kind) && JSON.stringify(m.spec).includes(`"name":"${newName}"`));
+            assert.ok(readers.length >= 4);
+            const listed = new RegExp(`\n   pod templates that refer to it change \\(Deployments, StatefulSets and DaemonSets roll\\): (.*)\n`).exec(result.stdout)![1].split(", ");
+            assert.deepEqual(listed.sort(), readers.map((m) => `${m.kind}/appstack-prod/${m.metadata.name}`).sort());
+            for (const reader of readers) {
+                assert.ok(result.stdout.includes(`\n~ ${reader.kind}/appstack-prod/${reader.metadata.name} (its pod template changes`), reader.metadata.name);
+            }
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
     it("--out removes only the files it wrote before", () => {
         fs.mkdirSync(path.join(outDir, "manifests"));
         fs.writeFileSync(path.join(outDir, "manifests", "mine.yaml"), "kept");
@@ -150,6 +186,17 @@ describe("npm run render", () => {
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
+    });
+
+    it("names the stack file that is not valid YAML, and where, with no stack trace", () => {
+        withStackFile("render-yaml-test", "  appstack:settings: {LOG_LEVEL: [debug\n", (file) => {
+            const result = runRender("--stack", "render-yaml-test", "--config-file", file, "--out", outDir);
+            assert.equal(result.status, 1);
+            assert.ok(result.stderr.startsWith(`${file}: `), result.stderr);
+            assert.match(result.stderr, /at line \d+, column \d+/);
+            assert.doesNotMatch(result.stderr, /\n\s+at /);
+            assert.deepEqual(fs.readdirSync(outDir), []);
+        });
     });
 
     it("names the stacks there are when asked for one that is not", () => {

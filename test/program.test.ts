@@ -276,6 +276,28 @@ describe("changes", () => {
         }
     });
 
+    it("names the settings objects by their content, as the provider names each replacement anew, and points every reader at them", async () => {
+        const values = stackValues("dev");
+        const secrets = { secrets: { SECRET_KEY: "one" } };
+        const names = (rendered: Rendered) => {
+            const api = (rendered.find("Deployment", "appstack-api") as any).spec.template.spec;
+            const read = settingsRead(rendered.manifests, api);
+            return { configMap: read.configMap.metadata.name as string, secret: read.secret!.metadata.name as string };
+        };
+        const base = names(await render("dev", values, secrets));
+        assert.deepEqual(names(await render("dev", values, secrets)), base, "the same content, the same names");
+        const otherSetting = await render("dev", { ...values, settings: { ...(values.settings as object), LOG_LEVEL: "warning" } }, secrets);
+        assert.notEqual(names(otherSetting).configMap, base.configMap);
+        assert.equal(names(otherSetting).secret, base.secret);
+        const refersTo = (name: string) => (object: Manifest) => JSON.stringify(object).includes(`"name":"${name}"`);
+        // Every workload that read the old ConfigMap reads the new one, and nothing names the old.
+        assert.ok(otherSetting.manifests.filter(refersTo(names(otherSetting).configMap)).length >= 4);
+        assert.equal(otherSetting.manifests.filter(refersTo(base.configMap)).length, 0);
+        // A new secret key renames the Secret; a new secret value cannot, since nothing shows it.
+        assert.notEqual(names(await render("dev", values, { secrets: { SECRET_KEY: "one", OTHER_KEY: "two" } })).secret, base.secret);
+        assert.equal(names(await render("dev", values, { secrets: { SECRET_KEY: "two" } })).secret, base.secret);
+    });
+
     it("shows nothing derived from a secret value: two values render identically", async () => {
         const values = stackValues("prod");
         const one = await render("prod", values, { secrets: { SECRET_KEY: "first-value" } });
@@ -435,11 +457,22 @@ describe("a change of target kind", () => {
         assert.deepEqual(registered.map((r) => r.type), ["pulumi:pulumi:Stack"]);
     });
 
-    it("goes ahead when the config confirms the move from the kind last deployed", async () => {
+    it("goes ahead when the config confirms the move from the kind last deployed, with a warning", async () => {
         const settings = settingsOf({ ...stackValues("dev"), movingFromTarget: "local" });
-        const { outputs, resources } = await evaluateProgram("dev", { ...settings, lastOutputs: { target: "local" } });
-        assert.equal(outputs.target, "existing");
-        assert.ok(resources.some((r) => r.type === "kubernetes:apps/v1:Deployment"));
+        // Without an engine, Pulumi's runtime prints its warnings on the console.
+        const warnings: string[] = [];
+        const warn = console.warn;
+        console.warn = (message: string) => warnings.push(message);
+        try {
+            const { outputs, resources } = await evaluateProgram("dev", { ...settings, lastOutputs: { target: "local" } });
+            assert.equal(outputs.target, "existing");
+            assert.ok(resources.some((r) => r.type === "kubernetes:apps/v1:Deployment"));
+        } finally {
+            console.warn = warn;
+        }
+        assert.deepEqual(warnings, [
+            'warning: [runtime] Moving stack "dev" from a target of kind "local" to "existing": every Kubernetes object is created on the new cluster and deleted from the old one.',
+        ]);
     });
 
     it("is no change on the kind last deployed, nor on a first deployment", async () => {

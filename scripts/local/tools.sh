@@ -21,7 +21,8 @@ set -a; . "$SCRIPT_DIR/versions.env"; set +a
 CACHE_ROOT=${APPSTACK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/appstack}
 TOOLS_DIR="$CACHE_ROOT/tools/$(sha256sum <"$SCRIPT_DIR/versions.env" | cut -c1-12)"
 BIN_DIR="$TOOLS_DIR/bin" SRC_DIR="$TOOLS_DIR/src" LOG_DIR="$TOOLS_DIR/logs"
-export GOMODCACHE="$CACHE_ROOT/go/mod" GOCACHE="$CACHE_ROOT/go/build" GOFLAGS="-modcacherw -buildvcs=false"
+# GOTMPDIR: go's scratch folders of a build (hundreds of MB for Kubernetes) stay under the cache.
+export GOMODCACHE="$CACHE_ROOT/go/mod" GOCACHE="$CACHE_ROOT/go/build" GOTMPDIR="$CACHE_ROOT/go/tmp" GOFLAGS="-modcacherw -buildvcs=false"
 export GOTOOLCHAIN="${GO_TOOLCHAIN:-local}" CGO_ENABLED=0 GOWORK=off
 LDFLAGS="-s -w"
 
@@ -142,7 +143,7 @@ ensure_kwok_stages() {
   log "  kwok-stages: copied"
 }
 
-mkdir -p "$BIN_DIR" "$SRC_DIR" "$LOG_DIR" "$GOMODCACHE" "$GOCACHE"
+mkdir -p "$BIN_DIR" "$SRC_DIR" "$LOG_DIR" "$GOMODCACHE" "$GOCACHE" "$GOTMPDIR"
 command -v go >/dev/null || die "go is not on PATH (need Go >= 1.26)"
 case "$(go env GOVERSION)" in
   go1.2[6-9]*|go1.[3-9][0-9]*|go[2-9]*) ;;

@@ -26,6 +26,13 @@ function succeed(result: SpawnSyncReturns<string>, what: string): string {
     return result.stdout;
 }
 
+const toYaml = (objects: Manifest[]) => objects.map((m) => YAML.stringify(m, { version: "1.1" })).join("---\n");
+
+/** The name of the ConfigMap of plain settings, which the provider names. */
+function settingsName(manifests: Manifest[]): string {
+    return manifests.find((m) => m.kind === "ConfigMap" && m.metadata.labels?.["app.kubernetes.io/component"] === "settings")!.metadata.name!;
+}
+
 describe("a real API server", () => {
     before(() => {
         const up = run("bash", [clusterScript, "up"]);
@@ -57,7 +64,6 @@ describe("a real API server", () => {
             it("is accepted whole, with no Pod Security warning", () => {
                 const namespaces = manifests.filter((m) => m.kind === "Namespace");
                 const rest = manifests.filter((m) => m.kind !== "Namespace");
-                const toYaml = (objects: Manifest[]) => objects.map((m) => YAML.stringify(m, { version: "1.1" })).join("---\n");
                 succeed(kubectl(["apply", "--server-side", "--field-manager=appstack-test", "-f", "-"], toYaml(namespaces)), "apply namespace");
                 const applied = kubectl(["apply", "--server-side", "--field-manager=appstack-test", "-f", "-"], toYaml(rest));
                 succeed(applied, "apply");
@@ -76,7 +82,7 @@ describe("a real API server", () => {
             });
 
             it("refuses to change the data of a settings object: a change must replace it", () => {
-                const configMap = manifests.find((m) => m.kind === "ConfigMap")!;
+                const configMap = manifests.find((m) => m.kind === "ConfigMap" && m.metadata.name === settingsName(manifests))!;
                 assert.equal(configMap.immutable, true);
                 const changed = { ...configMap, data: { ...(configMap.data as object), ADDED: "1" } };
                 const result = kubectl(["apply", "--server-side", "--field-manager=appstack-test", "-f", "-"], YAML.stringify(changed));
@@ -101,6 +107,29 @@ describe("a real API server", () => {
                 };
                 assert.equal(pods.items.length, statefulSets.length);
                 assert.ok(pods.items.every((pod) => pod.status.conditions?.some((c) => c.type === "Ready" && c.status === "True")));
+            });
+
+            it("takes a render with a changed setting applied onto the old objects: new settings beside the old, every reader pointing at them", async () => {
+                const values = stackValues(stack);
+                const settings = { ...((values.settings as Record<string, string> | undefined) ?? {}), LOG_LEVEL: "critical" };
+                const changed = manifestsOf((await evaluateProgram(stack, settingsOf({ ...values, settings }, { secrets: { SECRET_KEY: "server-test-value" } }))).resources);
+                const [oldName, newName] = [settingsName(manifests), settingsName(changed)];
+                assert.notEqual(newName, oldName);
+                succeed(kubectl(["apply", "--server-side", "--field-manager=appstack-test", "-f", "-"], toYaml(changed.filter((m) => m.kind !== "Namespace"))), "apply of the changed render");
+                const configMaps = succeed(kubectl(["get", "configmap", "-n", namespace, "-o", "name"]), "get configmaps");
+                assert.match(configMaps, new RegExp(`^configmap/${oldName}$`, "m"), "the old settings stay until nothing reads them");
+                assert.match(configMaps, new RegExp(`^configmap/${newName}$`, "m"));
+                const readers = changed.filter((m) => JSON.stringify(m.spec ?? {}).includes(`"name":"${newName}"`));
+                assert.ok(readers.length > 0);
+                for (const reader of readers) {
+                    const live = JSON.parse(succeed(kubectl(["get", reader.kind.toLowerCase(), reader.metadata.name!, "-n", namespace, "-o", "json"]), `get ${reader.metadata.name}`));
+                    assert.ok(JSON.stringify(live.spec).includes(`"name":"${newName}"`), `${reader.kind} ${reader.metadata.name} reads the new settings`);
+                }
+                const migrations = changed.find((m) => m.kind === "ConfigMap" && m.metadata.name === "appstack-migrate");
+                if (migrations) {
+                    // Of a fixed name, so that the Job keeps its template: updated where it is.
+                    assert.equal(succeed(kubectl(["get", "configmap", "appstack-migrate", "-n", namespace, "-o", "jsonpath={.data.LOG_LEVEL}"]), "get the migrations' settings"), "critical");
+                }
             });
 
             it("refuses a pod that breaks the restricted profile", () => {

@@ -13,7 +13,8 @@ import { settingsOf, stackValues } from "../support";
 // must follow the servers: 200 while both answer, 503 while one is stopped, 200 again when it is
 // back.
 
-const portBase = Number(process.env.APPSTACK_LOCAL_PORT_BASE ?? 36400);
+// The control plane's port base (scripts/local/cluster.sh): below the ephemeral range.
+const portBase = Number(process.env.APPSTACK_LOCAL_PORT_BASE ?? 27400);
 const ports = { postgres: portBase + 32, redis: portBase + 33, client: portBase + 34 };
 const passwords = { postgres: "pg-Loopback-7f3a", redis: "redis-Loopback-91c2" };
 const attempts = 100;
