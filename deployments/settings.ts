@@ -71,7 +71,7 @@ export const settingsSchema = z
         executorImage: z
             .string()
             .regex(/^[\w./-]+:(?!latest$)[\w.-]+$|^[\w./-]+@sha256:[0-9a-f]{64}$/, "an image pinned by tag or digest, never latest")
-            .default("pulumi/pulumi-nodejs-22:3.209.0")
+            .default("pulumi/pulumi-nodejs-22:3.270.0")
             .describe("the image deployments run in: the Pulumi CLI with Node.js 22 or newer, which appstack needs"),
         policyPack: z
             .strictObject({
