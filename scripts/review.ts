@@ -1,6 +1,8 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { mermaid, networkGraph } from "./network-graph";
+import * as YAML from "yaml";
 import type { Manifest } from "./offline";
 
 const usage = `usage: npm run review -- --stack NAME [--config-file FILE] [--out DIR]
@@ -10,7 +12,7 @@ Markdown for a pull request, what a reviewer looks at: the Kubernetes objects pe
 connections the NetworkPolicies allow, as a Mermaid diagram.`;
 
 /** The Markdown of a stack's render: objects per kind, then the network's edges. */
-export function reviewMarkdown(stack: string, manifests: Manifest[]): string {
+export function reviewMarkdown(stack: string, manifests: Manifest[], environments: string[] = []): string {
     const counts = new Map<string, number>();
     for (const manifest of manifests) counts.set(manifest.kind, (counts.get(manifest.kind) ?? 0) + 1);
     const kinds = [...counts].sort(([a], [b]) => a.localeCompare(b));
@@ -18,6 +20,8 @@ export function reviewMarkdown(stack: string, manifests: Manifest[]): string {
     return [
         `### Stack \`${stack}\`: ${manifests.length} Kubernetes objects`,
         "",
+        // The render reads the stack file alone; values an environment sets are not in it.
+        ...(environments.length ? [`Rendered without the ESC environments the stack imports (${environments.join(", ")}): the engine opens them, a render does not.`, ""] : []),
         "| kind | objects |",
         "|---|---:|",
         ...kinds.map(([kind, count]) => `| ${kind} | ${count} |`),
@@ -48,7 +52,9 @@ async function main(): Promise<number> {
     const { renderStack } = require("./render") as typeof import("./render");
     const configFile = values["config-file"] && path.resolve(values["config-file"]);
     const render = await renderStack(values.stack, path.resolve(values.out ?? path.join(root, "rendered", values.stack)), { configFile });
-    console.log(reviewMarkdown(values.stack, render.objects.map((object) => object.manifest)));
+    const file = configFile ?? (require("./offline") as typeof import("./offline")).stackFile(values.stack);
+    const imported = (YAML.parse(fs.readFileSync(file, "utf8")) as { environment?: unknown } | null)?.environment;
+    console.log(reviewMarkdown(values.stack, render.objects.map((object) => object.manifest), Array.isArray(imported) ? imported.map(String) : []));
     return 0;
 }
 

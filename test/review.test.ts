@@ -83,3 +83,11 @@ describe("the stacks a change touches", () => {
         }
     });
 });
+
+describe("the review of a stack that imports ESC environments", () => {
+    it("says that the render did not open them", async () => {
+        const { manifests } = await renderCommitted("dev");
+        assert.match(reviewMarkdown("eks-prod", manifests, ["appstack/eks-prod"]), /Rendered without the ESC environments the stack imports \(appstack\/eks-prod\)/);
+        assert.doesNotMatch(reviewMarkdown("dev", manifests), /ESC/);
+    });
+});
