@@ -4,3 +4,6 @@
  * so that tooling can name it without loading the schema.
  */
 export const stackFileVariable = "APPSTACK_STACK_FILE";
+
+/** The namespace of the program's keys in a stack file (`appstack:name`). */
+export const configNamespace = "appstack";
