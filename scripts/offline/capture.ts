@@ -1,0 +1,137 @@
+import * as pulumi from "@pulumi/pulumi";
+import { withAutoName } from "./mocks";
+
+// What the program registers, kept as the engine would receive it with secrets masked: the
+// resources of an evaluation, and the Kubernetes objects among them.
+
+/** Stands for a secret wherever a value would be written out. */
+export const secretMarker = "[secret]";
+
+/** Stands for a value only known after a real deployment (an id, a server-assigned field). */
+const unknownMarker = "[unknown]";
+
+const secretSig = "1b47061264138c4ac30d75fd1eb44270";
+
+const resourceSig = "5cf8f73096256a8f31e491e813e4eb8e";
+
+const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+const sigKey = "4dabf18193072939515e22adb298388d";
+
+export interface RegisteredResource {
+    urn: string;
+    type: string;
+    name: string;
+    parent: string;
+    provider: string;
+    custom: boolean;
+    protect: boolean;
+    /** URNs it waits for: its explicit `dependsOn` and the resources its inputs come from. */
+    dependencies: string[];
+    /** Input paths the engine leaves as they are once the resource exists. */
+    ignoreChanges?: string[];
+    inputs: Record<string, unknown>;
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getProvider(): string;
+    getCustom(): boolean;
+    getProtect(): boolean;
+    getDependenciesList(): string[];
+    getIgnorechangesList(): string[];
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+
+type Callback = (err: unknown, response: { getUrn(): string } | undefined) => void;
+
+/** Wraps the mock monitor so that every registration is kept, with its parent and provider. */
+export function recordRegistrations(resources: RegisteredResource[]): RegisteredResource[] {
+    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, callback: Callback): Promise<void> };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) =>
+        register(req, (err, response) => {
+            if (!err && response) {
+                resources.push({
+                    urn: response.getUrn(),
+                    type: req.getType(),
+                    name: req.getName(),
+                    parent: req.getParent(),
+                    provider: req.getProvider(),
+                    custom: req.getCustom(),
+                    protect: req.getProtect(),
+                    dependencies: req.getDependenciesList(),
+                    ignoreChanges: req.getIgnorechangesList(),
+                    inputs: maskSecrets(withAutoName(req.getType(), req.getName(), req.getObject()?.toJavaScript() ?? {})) as Record<string, unknown>,
+                });
+            }
+            callback(err, response);
+        });
+    return resources;
+}
+
+/** Waits until the program has no registration in flight. */
+export async function settled(): Promise<void> {
+    // `waitForRPCs` is the runtime's own barrier; it is exported but not declared.
+    const runtime = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
+    await runtime.waitForRPCs?.();
+}
+
+/** The values of secrets in place of their wrappers. */
+export function revealSecrets(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(revealSecrets);
+    }
+    if (value !== null && typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        if (record[sigKey] === secretSig) {
+            return revealSecrets(record.value);
+        }
+        return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, revealSecrets(item)]));
+    }
+    return value;
+}
+
+/** Replaces secrets by a marker, resource references by their URN, unknowns by a marker. */
+export function maskSecrets(value: unknown): unknown {
+    if (value === unknownValue) {
+        return unknownMarker;
+    }
+    if (Array.isArray(value)) {
+        return value.map(maskSecrets);
+    }
+    if (value !== null && typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        if (record[sigKey] === secretSig) {
+            // A secret map (a Secret's data) keeps its keys, which are not secret; each value is masked.
+            const secret = record.value;
+            return secret !== null && typeof secret === "object" && !Array.isArray(secret) ? Object.fromEntries(Object.keys(secret).map((key) => [key, secretMarker])) : secretMarker;
+        }
+        if (record[sigKey] === resourceSig) {
+            return record.urn;
+        }
+        if (pulumi.Output.isInstance(value)) {
+            return unknownMarker;
+        }
+        return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, maskSecrets(item)]));
+    }
+    return value;
+}
+
+/** A Kubernetes object as the provider would send it to the API server. */
+export interface Manifest {
+    apiVersion: string;
+    kind: string;
+    metadata: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+    [field: string]: unknown;
+}
+
+function isKubernetesObject(resource: RegisteredResource): boolean {
+    return resource.custom && resource.type.startsWith("kubernetes:") && !resource.type.startsWith("pulumi:providers:");
+}
+
+export function manifestsOf(resources: RegisteredResource[]): Manifest[] {
+    return resources.filter(isKubernetesObject).map((resource) => resource.inputs as unknown as Manifest);
+}
