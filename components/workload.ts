@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as names from "./names";
 import { egressTo, ingressFrom, type NetworkRule } from "./network";
 import { appLabels, hardenedContainer, hardenedPodSpec, selectorLabels, type AppEnvironment } from "./pod";
-import type { CloudIdentity } from "./targets/target";
+import type { CloudIdentity, CloudPermission, WorkloadIdentityHook } from "./targets/target";
 
 type Probe = inputs.core.v1.Probe;
 
@@ -71,6 +71,17 @@ export interface WorkloadArgs extends WorkloadSpec {
     cloudIdentity?: CloudIdentity;
     /** Secrets the image is pulled with; absent: the nodes pull by themselves. */
     imagePullSecrets?: inputs.core.v1.LocalObjectReference[];
+}
+
+/** The cloud identity of a component whose stores ask for cloud permissions; none when they ask for none. */
+export function cloudIdentity(workloadIdentity: WorkloadIdentityHook | undefined, permissions: CloudPermission[]): CloudIdentity | undefined {
+    if (permissions.length === 0) {
+        return undefined;
+    }
+    if (!workloadIdentity) {
+        throw new Error("a store is reached by cloud identity, but the target binds no cloud identities to ServiceAccounts");
+    }
+    return { bind: workloadIdentity, permissions };
 }
 
 /**

@@ -50,6 +50,11 @@ export const connectionVariables: Record<DataStoreKind, { plain: string[]; secre
 };
 
 /** What one component gets from the stores it uses. */
+/** The data stores a component connects to; it gets their variables and egress, and no other's. */
+export interface StoreUser {
+    uses?: DataStoreKind[];
+}
+
 export interface ConsumerEnvironment {
     variables: Record<string, pulumi.Input<string>>;
     secretVariables: Record<string, SecretReference>;

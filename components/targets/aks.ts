@@ -214,8 +214,8 @@ function kubeconfig(groupName: pulumi.Input<string>, cluster: containerservice.M
  * ServiceAccount names the identity and the pods ask the webhook for its token by a label.
  */
 function workloadIdentity(groupName: pulumi.Input<string>, cluster: containerservice.ManagedCluster, role: (id: string) => pulumi.Output<string>, azure: AzureProvider): WorkloadIdentityHook {
-    return (name, request, parent) => {
-        const opts = { parent, provider: azure };
+    return (name, request, parent, aliases) => {
+        const opts = { parent, provider: azure, aliases };
         const identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, { resourceGroupName: groupName }, opts);
         new managedidentity.FederatedIdentityCredential(
             `${name}-identity`,

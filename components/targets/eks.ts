@@ -306,8 +306,8 @@ function kubeconfig(cluster: eks.Cluster, region: string): pulumi.Output<string>
  * to the workload's ServiceAccount by an association. The ServiceAccount and pods carry nothing.
  */
 function podIdentity(cluster: eks.Cluster, aws: AwsProvider): WorkloadIdentityHook {
-    return (name, request, parent) => {
-        const opts = { parent, provider: aws };
+    return (name, request, parent, aliases) => {
+        const opts = { parent, provider: aws, aliases };
         const role = new iam.Role(`${name}-identity`, { assumeRolePolicy: assumedBy("pods.eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]) }, opts);
         request.permissions.forEach((permission, index) => {
             if (permission.cloud !== "aws") {

@@ -229,8 +229,8 @@ function accountId(name: string): string {
  * only its Kubernetes ServiceAccount may act as; the ServiceAccount names it in an annotation.
  */
 function workloadIdentity(project: string, gcp: GcpProvider): WorkloadIdentityHook {
-    return (name, request, parent) => {
-        const opts = { parent, provider: gcp };
+    return (name, request, parent, aliases) => {
+        const opts = { parent, provider: gcp, aliases };
         const account = new serviceaccount.Account(`${name}-identity`, { accountId: accountId(name), displayName: `${name} (Workload Identity)` }, opts);
         new serviceaccount.IAMMember(
             `${name}-identity`,

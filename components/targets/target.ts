@@ -165,9 +165,10 @@ export interface WorkloadIdentityBinding {
  * Creates the cloud identity of one workload and binds it to its ServiceAccount (IRSA or EKS Pod
  * Identity, GKE Workload Identity, an AKS Workload Identity federated credential). `name` is
  * unique per workload and derives the names of what it creates; `parent` is the component the
- * cloud resources are created under, so that they move with the workload.
+ * cloud resources are created under, so that they move with the workload; `aliases` say where
+ * they were before the workload moved, so that a move replaces none of them.
  */
-export type WorkloadIdentityHook = (name: string, request: WorkloadIdentityRequest, parent: pulumi.Resource) => WorkloadIdentityBinding;
+export type WorkloadIdentityHook = (name: string, request: WorkloadIdentityRequest, parent: pulumi.Resource, aliases?: pulumi.Input<pulumi.Alias>[]) => WorkloadIdentityBinding;
 
 /** A workload's cloud permissions, with the hook of its target that grants them to its ServiceAccount. */
 export interface CloudIdentity {

@@ -30,6 +30,8 @@ export interface RegisteredResource {
     dependencies: string[];
     /** Input paths the engine leaves as they are once the resource exists. */
     ignoreChanges?: string[];
+    /** URNs it was registered under before, which the engine moves to its URN; absent: none. */
+    aliases?: string[];
     inputs: Record<string, unknown>;
 }
 
@@ -42,7 +44,14 @@ interface RegisterRequest {
     getProtect(): boolean;
     getDependenciesList(): string[];
     getIgnorechangesList(): string[];
+    getAliasesList(): AliasRequest[];
     getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+
+interface AliasRequest {
+    hasUrn(): boolean;
+    getUrn(): string;
+    getSpec(): { getName(): string; getType(): string; getStack(): string; getProject(): string; getParenturn(): string; getNoparent(): boolean } | undefined;
 }
 
 type Callback = (err: unknown, response: { getUrn(): string } | undefined) => void;
@@ -64,12 +73,43 @@ export function recordRegistrations(resources: RegisteredResource[]): Registered
                     protect: req.getProtect(),
                     dependencies: req.getDependenciesList(),
                     ignoreChanges: req.getIgnorechangesList(),
+                    ...aliasesOf(response.getUrn(), req),
                     inputs: maskSecrets(withAutoName(req.getType(), req.getName(), req.getObject()?.toJavaScript() ?? {})) as Record<string, unknown>,
                 });
             }
             callback(err, response);
         });
     return resources;
+}
+
+/**
+ * The URNs a resource's aliases stand for, formed as the mock monitor forms URNs (the parent's
+ * own type before the resource's) from each alias's parts; those it leaves out are the
+ * resource's own. Left out: the aliases the Kubernetes SDK gives every object, to the same kind
+ * under its older API versions, which say nothing about the program's history.
+ */
+function aliasesOf(urn: string, req: RegisterRequest): { aliases?: string[] } {
+    const [, stack, project] = /^urn:pulumi:([^:]+)::([^:]+)::/.exec(urn) ?? [];
+    const aliases = req
+        .getAliasesList()
+        .map((alias) => {
+            const spec = alias.getSpec();
+            if (alias.hasUrn() || !spec) {
+                return alias.getUrn();
+            }
+            const parentUrn = spec.getNoparent() ? "" : spec.getParenturn() || req.getParent();
+            const type = spec.getType() || req.getType();
+            const qualifiedType = parentUrn ? `${parentUrn.split("::")[2].split("$").pop()}$${type}` : type;
+            return `urn:pulumi:${spec.getStack() || stack}::${spec.getProject() || project}::${qualifiedType}::${spec.getName() || req.getName()}`;
+        })
+        .filter((alias) => !isOtherApiVersion(alias, req.getType()));
+    return aliases.length > 0 ? { aliases } : {};
+}
+
+function isOtherApiVersion(alias: string, type: string): boolean {
+    const aliasType = alias.split("::")[2].split("$").pop()!;
+    const kind = (t: string) => t.split(":").pop();
+    return type.startsWith("kubernetes:") && aliasType.startsWith("kubernetes:") && aliasType !== type && kind(aliasType) === kind(type);
 }
 
 /** Waits until the program has no registration in flight. */

@@ -1,0 +1,248 @@
+import * as batch from "@pulumi/kubernetes/batch/v1";
+import * as core from "@pulumi/kubernetes/core/v1";
+import * as networking from "@pulumi/kubernetes/networking/v1";
+import type * as inputs from "@pulumi/kubernetes/types/input";
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+import { consumerEnvironment, storeVariables, type ConsumerEnvironment, type DataStoreConnection, type StoreUser } from "./data/connection";
+import { cronJobComponent, migrationsJobName, objectName } from "./names";
+import { egressTo } from "./network";
+import { appLabels, hardenedContainer, hardenedPodSpec, selectorLabels, type AppEnvironment } from "./pod";
+import type { WorkloadIdentityHook } from "./targets/target";
+import { cloudIdentity } from "./workload";
+
+type ResourceRequirements = inputs.core.v1.ResourceRequirements;
+
+/** The Job that migrates the database, run with the app image before anything rolls onto it. */
+export interface MigrationsArgs extends StoreUser {
+    command: string[];
+    backoffLimit: number;
+    activeDeadlineSeconds: number;
+    resources: ResourceRequirements;
+    /**
+     * What identifies the database the migrations run against (e.g. its host and name), so that
+     * a new database is migrated too. Part of the Job's name: never a credential.
+     */
+    database?: pulumi.Input<string>;
+}
+
+/** A scheduled run of a command with the app image. */
+export interface CronJobArgs extends StoreUser {
+    /** Its CronJob is APP-cron-NAME. */
+    name: string;
+    schedule: string;
+    /** IANA time zone of the schedule; absent: the controller's. */
+    timeZone?: string;
+    command: string[];
+    resources: ResourceRequirements;
+    activeDeadlineSeconds: number;
+    startingDeadlineSeconds: number;
+    successfulJobsHistoryLimit: number;
+    failedJobsHistoryLimit: number;
+    backoffLimit: number;
+}
+
+export interface JobsArgs {
+    appName: string;
+    namespace: pulumi.Input<string>;
+    /** Reference of the application image the jobs run. */
+    image: pulumi.Input<string>;
+    runAsUser: number;
+    /** The app's settings and secrets: the migrations read copies of fixed names (see `createMigrations`). */
+    settings: Record<string, pulumi.Input<string>>;
+    secrets: Record<string, pulumi.Input<string>>;
+    /** The app's settings and secrets as the cron jobs read them. */
+    env: AppEnvironment;
+    /** Database migrations; absent: none. */
+    migrations?: MigrationsArgs;
+    cronJobs: CronJobArgs[];
+    /** The data stores the stack provides, for the jobs that use them. */
+    dataStores: DataStoreConnection[];
+    /** The target's binding of ServiceAccounts to cloud identities; absent: the target has none. */
+    workloadIdentity?: WorkloadIdentityHook;
+    imagePullSecrets?: inputs.core.v1.LocalObjectReference[];
+}
+
+/**
+ * The run-to-completion side of the app: the migrations Job that precedes every rollout onto a
+ * new image, and the scheduled jobs. They share one ServiceAccount, and with it one cloud
+ * identity with what they all use; nobody connects to a job, and each reaches the stores it uses.
+ * Its children were the App's before: each carries an alias from there, so nothing is replaced.
+ */
+export class Jobs extends pulumi.ComponentResource {
+    readonly migrations?: batch.Job;
+    readonly cronJobs: batch.CronJob[];
+
+    constructor(name: string, args: JobsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("appstack:jobs:Jobs", name, {}, opts);
+        const { appName } = args;
+        const aliases: pulumi.Alias[] = opts?.parent ? [{ parent: opts.parent }] : [];
+        const child: pulumi.CustomResourceOptions = { parent: this, aliases };
+        const metadata = (component: string) => ({ name: objectName(appName, component), namespace: args.namespace, labels: appLabels(appName, component) });
+
+        const ownKeys = [...Object.keys(args.settings), ...Object.keys(args.secrets)];
+        const jobStores = new Map<string, ConsumerEnvironment>();
+        if (args.migrations) {
+            jobStores.set("migrations", consumerEnvironment("migrations", args.migrations.uses ?? [], args.dataStores, ownKeys));
+        }
+        for (const job of args.cronJobs) {
+            const component = cronJobComponent(job.name);
+            jobStores.set(component, consumerEnvironment(component, job.uses ?? [], args.dataStores, ownKeys));
+        }
+        const permissions = [...jobStores.values()].flatMap((env) => env.cloudPermissions);
+        const identity = cloudIdentity(args.workloadIdentity, permissions);
+        const jobIdentity = identity?.bind(`${name}-jobs`, { namespace: args.namespace, serviceAccountName: objectName(appName, "jobs"), permissions }, this, aliases);
+        const jobServiceAccount = new core.ServiceAccount(
+            `${name}-jobs`,
+            { metadata: { ...metadata("jobs"), annotations: jobIdentity?.serviceAccountAnnotations }, automountServiceAccountToken: false },
+            child,
+        );
+        const jobPod = (component: string, command: string[], resources: ResourceRequirements, jobEnv: AppEnvironment): inputs.core.v1.PodTemplateSpec => ({
+            metadata: { labels: { ...appLabels(appName, component), ...jobIdentity?.podLabels } },
+            spec: hardenedPodSpec(
+                args.runAsUser,
+                jobServiceAccount.metadata.name,
+                [hardenedContainer({ name: component, image: args.image, command, env: jobEnv, plainEnv: { APP_COMPONENT: component }, extraEnv: storeVariables(jobStores.get(component)!), resources })],
+                { restartPolicy: "Never", imagePullSecrets: args.imagePullSecrets },
+            ),
+        });
+
+        if (args.migrations) {
+            this.migrations = this.createMigrations(name, args, args.migrations, child, jobPod, jobStores.get("migrations")!.waitFor);
+        }
+        const afterMigrations = this.migrations ? [this.migrations] : [];
+        const jobComponents = ["migrations", ...args.cronJobs.map((job) => cronJobComponent(job.name))];
+        // Nobody connects to a job; each job reaches the stores it uses (policies add up).
+        new networking.NetworkPolicy(
+            `${name}-jobs`,
+            {
+                metadata: metadata("jobs"),
+                spec: {
+                    podSelector: {
+                        matchLabels: { "app.kubernetes.io/name": appName },
+                        matchExpressions: [{ key: "app.kubernetes.io/component", operator: "In", values: jobComponents }],
+                    },
+                    policyTypes: ["Ingress", "Egress"],
+                    egress: [],
+                },
+            },
+            child,
+        );
+        for (const [component, storeEnv] of jobStores) {
+            if (storeEnv.egress.length > 0) {
+                new networking.NetworkPolicy(
+                    `${name}-${component}-egress`,
+                    {
+                        metadata: metadata(`${component}-egress`),
+                        spec: {
+                            podSelector: { matchLabels: selectorLabels(appName, component) },
+                            policyTypes: ["Egress"],
+                            egress: egressTo(storeEnv.egress, appName),
+                        },
+                    },
+                    child,
+                );
+            }
+        }
+
+        this.cronJobs = args.cronJobs.map((job) => {
+            const component = cronJobComponent(job.name);
+            const storeEnv = jobStores.get(component)!;
+            return this.cronJob(`${name}-${component}`, job, metadata(component), jobPod(component, job.command, job.resources, args.env), { ...child, dependsOn: [...afterMigrations, ...storeEnv.waitFor] });
+        });
+
+        this.registerOutputs({ migrations: this.migrations?.metadata.name, cronJobs: this.cronJobs.map((job) => job.metadata.name) });
+    }
+
+    /**
+     * The migrations Job. Its name carries a hash of what decides whether migrations must run
+     * again (the image, the command and the database) and its spec nothing that changes with
+     * other settings, so that the same migration never runs twice: it reads settings and secrets
+     * from a ConfigMap and Secret of fixed names, referred to by those names, which a change of
+     * content replaces in place (delete, then create) without touching the Job.
+     */
+    private createMigrations(
+        name: string,
+        args: JobsArgs,
+        migrations: MigrationsArgs,
+        child: pulumi.CustomResourceOptions,
+        jobPod: (component: string, command: string[], resources: ResourceRequirements, env: AppEnvironment) => inputs.core.v1.PodTemplateSpec,
+        waitFor: pulumi.Resource[],
+    ): batch.Job {
+        const { appName } = args;
+        const component = "migrations";
+        const labels = appLabels(appName, component);
+        // Shorter than the Job's name, so within every limit the Job's name is.
+        const settingsName = objectName(appName, "migrate");
+        const secretName = settingsName;
+        const settings = new core.ConfigMap(
+            `${name}-migrations-settings`,
+            { metadata: { name: settingsName, namespace: args.namespace, labels }, immutable: true, data: args.settings },
+            child,
+        );
+        const secretKeys = Object.keys(args.secrets);
+        const secret =
+            secretKeys.length > 0
+                ? new core.Secret(
+                      `${name}-migrations-secrets`,
+                      { metadata: { name: secretName, namespace: args.namespace, labels }, immutable: true, type: "Opaque", stringData: args.secrets },
+                      child,
+                  )
+                : undefined;
+        const env: AppEnvironment = { configMapName: settingsName, secrets: secret ? { name: secretName, keys: secretKeys } : undefined };
+        const identity = pulumi
+            .all([args.image, migrations.command, migrations.database])
+            .apply(([image, command, database]) => createHash("sha256").update(JSON.stringify({ image, command, database: database ?? null })).digest("hex"));
+        return new batch.Job(
+            `${name}-migrations`,
+            {
+                metadata: {
+                    name: identity.apply((hash) => migrationsJobName(appName, hash)),
+                    namespace: args.namespace,
+                    labels,
+                    // A Job that failed is run anew by the next `pulumi up`, instead of waited for.
+                    annotations: { "pulumi.com/replaceUnready": "true" },
+                },
+                spec: {
+                    backoffLimit: migrations.backoffLimit,
+                    activeDeadlineSeconds: migrations.activeDeadlineSeconds,
+                    template: jobPod(component, migrations.command, migrations.resources, env),
+                },
+            },
+            { ...child, dependsOn: [settings, ...(secret ? [secret] : []), ...waitFor] },
+        );
+    }
+
+    private cronJob(
+        name: string,
+        job: CronJobArgs,
+        metadata: { name: string; namespace: pulumi.Input<string>; labels: Record<string, string> },
+        podTemplate: inputs.core.v1.PodTemplateSpec,
+        opts: pulumi.CustomResourceOptions,
+    ): batch.CronJob {
+        const { labels } = metadata;
+        return new batch.CronJob(
+            name,
+            {
+                metadata,
+                spec: {
+                    schedule: job.schedule,
+                    timeZone: job.timeZone,
+                    concurrencyPolicy: "Forbid",
+                    startingDeadlineSeconds: job.startingDeadlineSeconds,
+                    successfulJobsHistoryLimit: job.successfulJobsHistoryLimit,
+                    failedJobsHistoryLimit: job.failedJobsHistoryLimit,
+                    jobTemplate: {
+                        metadata: { labels },
+                        spec: {
+                            backoffLimit: job.backoffLimit,
+                            activeDeadlineSeconds: job.activeDeadlineSeconds,
+                            template: podTemplate,
+                        },
+                    },
+                },
+            },
+            opts,
+        );
+    }
+}
