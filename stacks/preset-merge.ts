@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { childSchema, formatPath, isPlainObject, unionOption, unwrapOptional } from "./config-tree";
-import { presets, type Environment } from "./presets";
+import { modeDefaults, presets, type Environment } from "./presets";
 import { stackConfigSchema } from "./schema";
 
 export function presetName(value: unknown): Environment {
@@ -13,12 +13,16 @@ export function presetName(value: unknown): Environment {
  * The stack's values merged onto the preset: objects key by key at every depth, lists and plain
  * values replaced. An object whose discriminator (`target.kind`, `ingress.tls.mode`) the stack
  * changes is taken whole from the stack: the preset's keys belong to another kind. The paths of
- * those objects are added to `replaced`.
+ * those objects are added to `replaced`. Between the two lie the preset's defaults for the modes
+ * the stack chose, so that no default of the preset contradicts the stack's own choices.
  */
 export function withPreset(values: Record<string, unknown>, environment: Environment, replaced: Set<string>): Record<string, unknown> {
     const preset = presets[environment];
     const name = typeof values.name === "string" ? values.name : preset.stack.name;
-    const merged = mergeOnto(stackConfigSchema, { ...preset.stack, name, namespace: `${name}-${environment}` }, values, [], replaced) as Record<string, unknown>;
+    const base = { ...preset.stack, name, namespace: `${name}-${environment}` };
+    const chosen = mergeOnto(stackConfigSchema, base, values, [], new Set()) as Record<string, unknown>;
+    const forModes = mergeOnto(stackConfigSchema, base, modeDefaults(environment, chosen), [], new Set());
+    const merged = mergeOnto(stackConfigSchema, forModes, values, [], replaced) as Record<string, unknown>;
     merged.workers = mergeEntries("workers", values.workers, preset.worker, replaced);
     merged.cronJobs = mergeEntries("cronJobs", values.cronJobs, preset.cronJob, replaced);
     return merged;
