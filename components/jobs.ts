@@ -4,10 +4,10 @@ import * as networking from "@pulumi/kubernetes/networking/v1";
 import type * as inputs from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
+import { cronJob, jobNetworkPolicy, type CronSchedule } from "./batch";
 import { consumerEnvironment, storeVariables, type ConsumerEnvironment, type DataStoreConnection, type StoreUser } from "./data/connection";
 import { cronJobComponent, migrationsJobName, objectName } from "./names";
-import { egressTo } from "./network";
-import { appLabels, hardenedContainer, hardenedPodSpec, selectorLabels, type AppEnvironment } from "./pod";
+import { appLabels, hardenedContainer, hardenedPodSpec, type AppEnvironment } from "./pod";
 import type { WorkloadIdentityHook } from "./targets/target";
 import { cloudIdentity } from "./workload";
 
@@ -27,19 +27,11 @@ export interface MigrationsArgs extends StoreUser {
 }
 
 /** A scheduled run of a command with the app image. */
-export interface CronJobArgs extends StoreUser {
+export interface CronJobArgs extends StoreUser, CronSchedule {
     /** Its CronJob is APP-cron-NAME. */
     name: string;
-    schedule: string;
-    /** IANA time zone of the schedule; absent: the controller's. */
-    timeZone?: string;
     command: string[];
     resources: ResourceRequirements;
-    activeDeadlineSeconds: number;
-    startingDeadlineSeconds: number;
-    successfulJobsHistoryLimit: number;
-    failedJobsHistoryLimit: number;
-    backoffLimit: number;
 }
 
 export interface JobsArgs {
@@ -130,25 +122,14 @@ export class Jobs extends pulumi.ComponentResource {
         );
         for (const [component, storeEnv] of jobStores) {
             if (storeEnv.egress.length > 0) {
-                new networking.NetworkPolicy(
-                    `${name}-${component}-egress`,
-                    {
-                        metadata: metadata(`${component}-egress`),
-                        spec: {
-                            podSelector: { matchLabels: selectorLabels(appName, component) },
-                            policyTypes: ["Egress"],
-                            egress: egressTo(storeEnv.egress, appName),
-                        },
-                    },
-                    child,
-                );
+                jobNetworkPolicy(`${name}-${component}-egress`, appName, metadata(`${component}-egress`), component, storeEnv.egress, child);
             }
         }
 
         this.cronJobs = args.cronJobs.map((job) => {
             const component = cronJobComponent(job.name);
             const storeEnv = jobStores.get(component)!;
-            return this.cronJob(`${name}-${component}`, job, metadata(component), jobPod(component, job.command, job.resources, args.env), { ...child, dependsOn: [...afterMigrations, ...storeEnv.waitFor] });
+            return cronJob(`${name}-${component}`, metadata(component), job, jobPod(component, job.command, job.resources, args.env), { ...child, dependsOn: [...afterMigrations, ...storeEnv.waitFor] });
         });
 
         this.registerOutputs({ migrations: this.migrations?.metadata.name, cronJobs: this.cronJobs.map((job) => job.metadata.name) });
@@ -210,39 +191,6 @@ export class Jobs extends pulumi.ComponentResource {
                 },
             },
             { ...child, dependsOn: [settings, ...(secret ? [secret] : []), ...waitFor] },
-        );
-    }
-
-    private cronJob(
-        name: string,
-        job: CronJobArgs,
-        metadata: { name: string; namespace: pulumi.Input<string>; labels: Record<string, string> },
-        podTemplate: inputs.core.v1.PodTemplateSpec,
-        opts: pulumi.CustomResourceOptions,
-    ): batch.CronJob {
-        const { labels } = metadata;
-        return new batch.CronJob(
-            name,
-            {
-                metadata,
-                spec: {
-                    schedule: job.schedule,
-                    timeZone: job.timeZone,
-                    concurrencyPolicy: "Forbid",
-                    startingDeadlineSeconds: job.startingDeadlineSeconds,
-                    successfulJobsHistoryLimit: job.successfulJobsHistoryLimit,
-                    failedJobsHistoryLimit: job.failedJobsHistoryLimit,
-                    jobTemplate: {
-                        metadata: { labels },
-                        spec: {
-                            backoffLimit: job.backoffLimit,
-                            activeDeadlineSeconds: job.activeDeadlineSeconds,
-                            template: podTemplate,
-                        },
-                    },
-                },
-            },
-            opts,
         );
     }
 }

@@ -1,9 +1,10 @@
 import * as batch from "@pulumi/kubernetes/batch/v1";
 import * as core from "@pulumi/kubernetes/core/v1";
 import * as pulumi from "@pulumi/pulumi";
+import { cronJob, jobNetworkPolicy } from "../batch";
 import type { NetworkRule } from "../network";
 import { appLabels, hardenedContainer, hardenedPodSpec } from "../pod";
-import { bundledServer, credentialsSecret, serverProbes, fromSecret, generatedPassword, jobNetworkPolicy, scratch, serviceHost, type BundledSettings, type StoreArgs } from "./bundled";
+import { bundledServer, credentialsSecret, serverProbes, fromSecret, generatedPassword, scratch, serviceHost, type BundledSettings, type StoreArgs } from "./bundled";
 import type { DataStoreConnection } from "./connection";
 import type { ManagedProvisioner, ManagedServer } from "./managed/server";
 import { postgresBackupComponent, storeComponents } from "../names";
@@ -124,58 +125,43 @@ export class Postgres extends pulumi.ComponentResource {
         ];
         const resources = { requests: { cpu: "50m", memory: "128Mi", "ephemeral-storage": "64Mi" }, limits: { memory: "512Mi" } };
         const dumpDir = { name: "dump", mountPath: "/backup" };
-        const dump = {
-            ...hardenedContainer({ name: "dump", image: server.image, command: ["pg_dump", "--format=custom", "--no-owner", "--file=/backup/database.dump", "--dbname=$(DATABASE_URL)"], plainEnv: {}, resources }),
-            env: [fromSecret("DATABASE_URL", this.secret.metadata.name, "DATABASE_URL")],
-        };
-        const prefix = "backups/postgres";
-        const upload = {
-            ...hardenedContainer({
-                name: "upload",
-                image: backups.clientImage,
-                command: [
-                    "sh",
-                    "-ec",
-                    [
-                        `mc alias set store "$S3_ENDPOINT" "$S3_ACCESS_KEY_ID" "$S3_SECRET_ACCESS_KEY" >/dev/null`,
-                        `mc cp /backup/database.dump "store/$S3_BUCKET/${prefix}/$(date -u +%Y%m%dT%H%M%SZ).dump"`,
-                        `mc rm --recursive --force --older-than ${backups.retentionDays}d "store/$S3_BUCKET/${prefix}/"`,
-                    ].join("\n"),
-                ],
-                plainEnv: {},
-                resources,
-            }),
-            env: [...storeEnv, { name: "MC_CONFIG_DIR", value: "/tmp/mc" }],
-        };
-        const serviceAccount = new core.ServiceAccount(`${name}-backup`, { metadata, automountServiceAccountToken: false }, { parent: this });
-        const podSpec = hardenedPodSpec(server.runAsUser, serviceAccount.metadata.name, [{ ...upload, volumeMounts: [...(upload.volumeMounts as any[]), dumpDir] }], {
-            initContainers: [{ ...dump, volumeMounts: [...(dump.volumeMounts as any[]), dumpDir] }],
-            restartPolicy: "Never",
+        const dump = hardenedContainer({
+            name: "dump",
+            image: server.image,
+            command: ["pg_dump", "--format=custom", "--no-owner", "--file=/backup/database.dump", "--dbname=$(DATABASE_URL)"],
+            extraEnv: [fromSecret("DATABASE_URL", this.secret.metadata.name, "DATABASE_URL")],
+            resources,
+            volumeMounts: [dumpDir],
         });
-        jobNetworkPolicy(`${name}-backup`, args, component, [...toDatabase, ...store.egress], this);
-        return new batch.CronJob(
+        const prefix = "backups/postgres";
+        const upload = hardenedContainer({
+            name: "upload",
+            image: backups.clientImage,
+            command: [
+                "sh",
+                "-ec",
+                [
+                    `mc alias set store "$S3_ENDPOINT" "$S3_ACCESS_KEY_ID" "$S3_SECRET_ACCESS_KEY" >/dev/null`,
+                    `mc cp /backup/database.dump "store/$S3_BUCKET/${prefix}/$(date -u +%Y%m%dT%H%M%SZ).dump"`,
+                    `mc rm --recursive --force --older-than ${backups.retentionDays}d "store/$S3_BUCKET/${prefix}/"`,
+                ].join("\n"),
+            ],
+            extraEnv: [...storeEnv, { name: "MC_CONFIG_DIR", value: "/tmp/mc" }],
+            resources,
+            volumeMounts: [dumpDir],
+        });
+        const serviceAccount = new core.ServiceAccount(`${name}-backup`, { metadata, automountServiceAccountToken: false }, { parent: this });
+        const podSpec = hardenedPodSpec(server.runAsUser, serviceAccount.metadata.name, [upload], {
+            initContainers: [dump],
+            restartPolicy: "Never",
+            volumes: [{ name: dumpDir.name, emptyDir: { sizeLimit: "20Gi" } }],
+        });
+        jobNetworkPolicy(`${name}-backup`, args.appName, metadata, component, [...toDatabase, ...store.egress], { parent: this });
+        return cronJob(
             `${name}-backup`,
-            {
-                metadata,
-                spec: {
-                    schedule: backups.schedule,
-                    concurrencyPolicy: "Forbid",
-                    startingDeadlineSeconds: 3600,
-                    successfulJobsHistoryLimit: 3,
-                    failedJobsHistoryLimit: 3,
-                    jobTemplate: {
-                        metadata: { labels: metadata.labels },
-                        spec: {
-                            backoffLimit: 2,
-                            activeDeadlineSeconds: 6 * 3600,
-                            template: {
-                                metadata: { labels: metadata.labels },
-                                spec: { ...podSpec, volumes: [...(podSpec.volumes as any[]), { name: dumpDir.name, emptyDir: { sizeLimit: "20Gi" } }] },
-                            },
-                        },
-                    },
-                },
-            },
+            metadata,
+            { schedule: backups.schedule, startingDeadlineSeconds: 3600, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 3, backoffLimit: 2, activeDeadlineSeconds: 6 * 3600 },
+            { metadata: { labels: metadata.labels }, spec: podSpec },
             { parent: this, dependsOn: store.waitFor },
         );
     }
