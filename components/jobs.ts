@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { cronJob, jobNetworkPolicy, type CronSchedule } from "./batch";
 import { consumerEnvironment, storeVariables, type ConsumerEnvironment, type DataStoreConnection, type StoreUser } from "./data/connection";
-import { cronJobComponent, migrationsJobName, objectName } from "./names";
+import { cronJobComponent, jobsComponent, migrationsComponent, migrationsJobName, migrationsSettingsName, objectName } from "./names";
 import { appLabels, hardenedContainer, hardenedPodSpec, type AppEnvironment } from "./pod";
 import type { WorkloadIdentityHook } from "./targets/target";
 import { cloudIdentity } from "./workload";
@@ -75,7 +75,7 @@ export class Jobs extends pulumi.ComponentResource {
         const ownKeys = [...Object.keys(args.settings), ...Object.keys(args.secrets)];
         const jobStores = new Map<string, ConsumerEnvironment>();
         if (args.migrations) {
-            jobStores.set("migrations", consumerEnvironment("migrations", args.migrations.uses ?? [], args.dataStores, ownKeys));
+            jobStores.set(migrationsComponent, consumerEnvironment(migrationsComponent, args.migrations.uses ?? [], args.dataStores, ownKeys));
         }
         for (const job of args.cronJobs) {
             const component = cronJobComponent(job.name);
@@ -83,10 +83,10 @@ export class Jobs extends pulumi.ComponentResource {
         }
         const permissions = [...jobStores.values()].flatMap((env) => env.cloudPermissions);
         const identity = cloudIdentity(args.workloadIdentity, permissions);
-        const jobIdentity = identity?.bind(`${name}-jobs`, { namespace: args.namespace, serviceAccountName: objectName(appName, "jobs"), permissions }, this, aliases);
+        const jobIdentity = identity?.bind(`${name}-jobs`, { namespace: args.namespace, serviceAccountName: objectName(appName, jobsComponent), permissions }, this, aliases);
         const jobServiceAccount = new core.ServiceAccount(
             `${name}-jobs`,
-            { metadata: { ...metadata("jobs"), annotations: jobIdentity?.serviceAccountAnnotations }, automountServiceAccountToken: false },
+            { metadata: { ...metadata(jobsComponent), annotations: jobIdentity?.serviceAccountAnnotations }, automountServiceAccountToken: false },
             child,
         );
         const jobPod = (component: string, command: string[], resources: ResourceRequirements, jobEnv: AppEnvironment): inputs.core.v1.PodTemplateSpec => ({
@@ -100,15 +100,15 @@ export class Jobs extends pulumi.ComponentResource {
         });
 
         if (args.migrations) {
-            this.migrations = this.createMigrations(name, args, args.migrations, child, jobPod, jobStores.get("migrations")!.waitFor);
+            this.migrations = this.createMigrations(name, args, args.migrations, child, jobPod, jobStores.get(migrationsComponent)!.waitFor);
         }
         const afterMigrations = this.migrations ? [this.migrations] : [];
-        const jobComponents = ["migrations", ...args.cronJobs.map((job) => cronJobComponent(job.name))];
+        const jobComponents = [migrationsComponent, ...args.cronJobs.map((job) => cronJobComponent(job.name))];
         // Nobody connects to a job; each job reaches the stores it uses (policies add up).
         new networking.NetworkPolicy(
             `${name}-jobs`,
             {
-                metadata: metadata("jobs"),
+                metadata: metadata(jobsComponent),
                 spec: {
                     podSelector: {
                         matchLabels: { "app.kubernetes.io/name": appName },
@@ -151,10 +151,9 @@ export class Jobs extends pulumi.ComponentResource {
         waitFor: pulumi.Resource[],
     ): batch.Job {
         const { appName } = args;
-        const component = "migrations";
+        const component = migrationsComponent;
         const labels = appLabels(appName, component);
-        // Shorter than the Job's name, so within every limit the Job's name is.
-        const settingsName = objectName(appName, "migrate");
+        const settingsName = migrationsSettingsName(appName);
         const secretName = settingsName;
         const settings = new core.ConfigMap(
             `${name}-migrations-settings`,

@@ -93,7 +93,7 @@ export function credentialsSecret(
     return new core.Secret(
         name,
         {
-            metadata: { name: `${args.appName}-${component}`, namespace: args.namespace, labels: appLabels(args.appName, component) },
+            metadata: { name: objectName(args.appName, component), namespace: args.namespace, labels: appLabels(args.appName, component) },
             type: "Opaque",
             stringData: Object.fromEntries(Object.entries(values).map(([key, value]) => [key, pulumi.secret(value)])),
         },

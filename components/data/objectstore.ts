@@ -7,7 +7,7 @@ import { appLabels, hardenedContainer, hardenedPodSpec } from "../pod";
 import { bundledServer, credentialsSecret, fromSecret, generatedPassword, serverProbes, scratch, serviceHost, type BundledSettings, type StoreArgs } from "./bundled";
 import type { DataStoreConnection } from "./connection";
 import type { CloudPermission } from "../targets/target";
-import { objectStoreSetupComponent, storeComponents } from "../names";
+import { objectName, objectStoreSetupComponent, storeComponents } from "../names";
 
 /** MinIO, S3-compatible, the last community release published as an image; pinned. It carries `mc`, the client the setup and backup jobs run. */
 export const minioImage = "minio/minio:RELEASE.2025-04-22T22-12-26Z";
@@ -73,7 +73,7 @@ export class ObjectStore extends pulumi.ComponentResource {
         let region: string;
         let egress: NetworkRule[];
         let waitFor: pulumi.Resource[] = [];
-        const secretName = `${args.appName}-${component}`;
+        const secretName = objectName(args.appName, component);
 
         if (server.mode === "bundled") {
             endpoint = pulumi.interpolate`http://${serviceHost(args.appName, component, args.namespace)}:${port}`;
@@ -137,7 +137,7 @@ export class ObjectStore extends pulumi.ComponentResource {
      * application never holds the root credentials. Every step may run again.
      */
     private setupJob(name: string, args: ObjectStoreArgs, server: BundledSettings, endpoint: pulumi.Input<string>, component: string, after: pulumi.Resource[]): batch.Job {
-        const metadata = { name: `${args.appName}-${component}`, namespace: args.namespace, labels: appLabels(args.appName, component) };
+        const metadata = { name: objectName(args.appName, component), namespace: args.namespace, labels: appLabels(args.appName, component) };
         const secretName = this.secret!.metadata.name;
         const policy = JSON.stringify({
             Version: "2012-10-17",

@@ -3,7 +3,7 @@ import { dataStoreKinds, type DataStoreKind } from "../../../components/data/con
 import type { BundledSettings } from "../../../components/data/bundled";
 import type { PostgresArgs } from "../../../components/data/postgres";
 import { pinnedReference } from "../../../components/image";
-import { cronJobComponent, workerComponent } from "../../../components/names";
+import { cronJobComponent, migrationsComponent, workerComponent } from "../../../components/names";
 import type { StackConfig } from "../stack";
 import { resourceRequirements } from "../workloads.args";
 
@@ -21,7 +21,7 @@ export function storeUses(config: StackConfig): Record<string, DataStoreKind[]> 
         uses[cronJobComponent(job.name)] = job.uses ?? provided;
     }
     if (config.migrations.enabled) {
-        uses.migrations = config.migrations.uses ?? provided.filter((store) => store === "postgres");
+        uses[migrationsComponent] = config.migrations.uses ?? provided.filter((store) => store === "postgres");
     }
     return uses;
 }
