@@ -6,7 +6,8 @@ import { consumerEnvironment, storeVariables, type ConsumerEnvironment, type Dat
 import { Jobs, type CronJobArgs, type MigrationsArgs } from "./jobs";
 import { objectName, workerComponent } from "./names";
 import type { NetworkPeer } from "./network";
-import { appLabels, type AppEnvironment } from "./pod";
+import { appLabels } from "./pod";
+import { settingsObjects } from "./settings";
 import type { WorkloadIdentityHook } from "./targets/target";
 import { cloudIdentity, servingPortName, Workload, type WorkloadSpec } from "./workload";
 
@@ -104,23 +105,11 @@ export class App extends pulumi.ComponentResource {
         const ownKeys = [...Object.keys(plainSettings), ...Object.keys(secretSettings)];
         const stores = (component: string, user: StoreUser, env: Record<string, string> = {}): ConsumerEnvironment =>
             consumerEnvironment(component, user.uses ?? [], args.dataStores, [...ownKeys, ...Object.keys(env)]);
-        // Settings and secrets are immutable objects with a name the provider makes up: a change
-        // of content creates a new object under a new name, so every pod that reads them rolls
-        // because its reference changed, a rollback brings the old content back, and a removed key
-        // is gone with the old object (deleted once nothing refers to it any more). No name or
-        // annotation is derived from the values.
-        const contentMetadata = (component: string) => ({ namespace: args.namespace, labels: appLabels(appName, component) });
-        const settings = new core.ConfigMap(`${name}-settings`, { metadata: contentMetadata("settings"), immutable: true, data: plainSettings }, child);
-        const secretKeys = Object.keys(secretSettings);
-        // A stack without secrets has no Secret: an empty one would show a change on every preview.
-        const secret =
-            secretKeys.length > 0
-                ? new core.Secret(`${name}-secrets`, { metadata: contentMetadata("secrets"), immutable: true, type: "Opaque", stringData: secretSettings }, child)
-                : undefined;
-        const env: AppEnvironment = {
-            configMapName: settings.metadata.name,
-            secrets: secret ? { name: secret.metadata.name, keys: secretKeys } : undefined,
-        };
+        const { env } = settingsObjects(
+            name,
+            { namespace: args.namespace, settings: plainSettings, secrets: secretSettings, labels: { configMap: appLabels(appName, "settings"), secret: appLabels(appName, "secrets") } },
+            child,
+        );
         const ingressSources = args.ingress?.sources ?? [];
         const imagePullSecrets = args.imagePull ? [{ name: this.createPullSecret(name, args.imagePull, metadata("registry")).metadata.name }] : undefined;
 

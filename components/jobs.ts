@@ -9,6 +9,7 @@ import { consumerEnvironment, storeVariables, type ConsumerEnvironment, type Dat
 import { cronJobComponent, jobsComponent, migrationsComponent, migrationsJobName, migrationsSettingsName, objectName } from "./names";
 import { appLabels, hardenedContainer, hardenedPodSpec, type AppEnvironment } from "./pod";
 import type { WorkloadIdentityHook } from "./targets/target";
+import { settingsObjects } from "./settings";
 import { cloudIdentity } from "./workload";
 
 type ResourceRequirements = inputs.core.v1.ResourceRequirements;
@@ -138,9 +139,8 @@ export class Jobs extends pulumi.ComponentResource {
     /**
      * The migrations Job. Its name carries a hash of what decides whether migrations must run
      * again (the image, the command and the database) and its spec nothing that changes with
-     * other settings, so that the same migration never runs twice: it reads settings and secrets
-     * from a ConfigMap and Secret of fixed names, referred to by those names, which a change of
-     * content replaces in place (delete, then create) without touching the Job.
+     * other settings, so that the same migration never runs twice: it reads the settings under a
+     * fixed name (see `settingsObjects`).
      */
     private createMigrations(
         name: string,
@@ -153,23 +153,11 @@ export class Jobs extends pulumi.ComponentResource {
         const { appName } = args;
         const component = migrationsComponent;
         const labels = appLabels(appName, component);
-        const settingsName = migrationsSettingsName(appName);
-        const secretName = settingsName;
-        const settings = new core.ConfigMap(
-            `${name}-migrations-settings`,
-            { metadata: { name: settingsName, namespace: args.namespace, labels }, immutable: true, data: args.settings },
+        const { configMap, secret, env } = settingsObjects(
+            `${name}-migrations`,
+            { namespace: args.namespace, settings: args.settings, secrets: args.secrets, labels: { configMap: labels, secret: labels }, fixedName: migrationsSettingsName(appName) },
             child,
         );
-        const secretKeys = Object.keys(args.secrets);
-        const secret =
-            secretKeys.length > 0
-                ? new core.Secret(
-                      `${name}-migrations-secrets`,
-                      { metadata: { name: secretName, namespace: args.namespace, labels }, immutable: true, type: "Opaque", stringData: args.secrets },
-                      child,
-                  )
-                : undefined;
-        const env: AppEnvironment = { configMapName: settingsName, secrets: secret ? { name: secretName, keys: secretKeys } : undefined };
         const identity = pulumi
             .all([args.image, migrations.command, migrations.database])
             .apply(([image, command, database]) => createHash("sha256").update(JSON.stringify({ image, command, database: database ?? null })).digest("hex"));
@@ -189,7 +177,7 @@ export class Jobs extends pulumi.ComponentResource {
                     template: jobPod(component, migrations.command, migrations.resources, env),
                 },
             },
-            { ...child, dependsOn: [settings, ...(secret ? [secret] : []), ...waitFor] },
+            { ...child, dependsOn: [configMap, ...(secret ? [secret] : []), ...waitFor] },
         );
     }
 }
