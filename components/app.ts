@@ -104,7 +104,7 @@ export class App extends pulumi.ComponentResource {
         const secretSettings: Record<string, pulumi.Input<string>> = { ...args.secrets };
         const ownKeys = [...Object.keys(plainSettings), ...Object.keys(secretSettings)];
         const stores = (component: string, user: StoreUser, env: Record<string, string> = {}): ConsumerEnvironment =>
-            consumerEnvironment(component, user.uses ?? [], args.dataStores, [...ownKeys, ...Object.keys(env)]);
+            consumerEnvironment(component, user.uses ?? [], args.dataStores, [...ownKeys, ...Object.keys(env)], this);
         const { env } = settingsObjects(
             name,
             { namespace: args.namespace, settings: plainSettings, secrets: secretSettings, labels: { configMap: appLabels(appName, "settings"), secret: appLabels(appName, "secrets") } },
@@ -150,7 +150,7 @@ export class App extends pulumi.ComponentResource {
                 allowFrom: [...ingressSources, ...(frontend ? [{ component: "frontend" }] : []), ...args.scrapers],
                 allowTo: apiStores.egress,
                 extraEnv: storeVariables(apiStores),
-                cloudIdentity: cloudIdentity(args.workloadIdentity, apiStores.cloudPermissions),
+                cloudIdentity: cloudIdentity(args.workloadIdentity, apiStores.cloudPermissions, this),
                 rolloutAfter: [...(afterMigrations ?? []), ...apiStores.waitFor],
                 imagePullSecrets,
             },
@@ -170,7 +170,7 @@ export class App extends pulumi.ComponentResource {
                         allowFrom: [],
                         allowTo: workerStores.egress,
                         extraEnv: storeVariables(workerStores),
-                        cloudIdentity: cloudIdentity(args.workloadIdentity, workerStores.cloudPermissions),
+                        cloudIdentity: cloudIdentity(args.workloadIdentity, workerStores.cloudPermissions, this),
                         rolloutAfter: [...(afterMigrations ?? []), ...workerStores.waitFor],
                         imagePullSecrets,
                     },

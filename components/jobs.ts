@@ -76,14 +76,14 @@ export class Jobs extends pulumi.ComponentResource {
         const ownKeys = [...Object.keys(args.settings), ...Object.keys(args.secrets)];
         const jobStores = new Map<string, ConsumerEnvironment>();
         if (args.migrations) {
-            jobStores.set(migrationsComponent, consumerEnvironment(migrationsComponent, args.migrations.uses ?? [], args.dataStores, ownKeys));
+            jobStores.set(migrationsComponent, consumerEnvironment(migrationsComponent, args.migrations.uses ?? [], args.dataStores, ownKeys, this));
         }
         for (const job of args.cronJobs) {
             const component = cronJobComponent(job.name);
-            jobStores.set(component, consumerEnvironment(component, job.uses ?? [], args.dataStores, ownKeys));
+            jobStores.set(component, consumerEnvironment(component, job.uses ?? [], args.dataStores, ownKeys, this));
         }
         const permissions = [...jobStores.values()].flatMap((env) => env.cloudPermissions);
-        const identity = cloudIdentity(args.workloadIdentity, permissions);
+        const identity = cloudIdentity(args.workloadIdentity, permissions, this);
         const jobIdentity = identity?.bind(`${name}-jobs`, { namespace: args.namespace, serviceAccountName: objectName(appName, jobsComponent), permissions }, this, aliases);
         const jobServiceAccount = new core.ServiceAccount(
             `${name}-jobs`,

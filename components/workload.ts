@@ -74,12 +74,13 @@ export interface WorkloadArgs extends WorkloadSpec {
 }
 
 /** The cloud identity of a component whose stores ask for cloud permissions; none when they ask for none. */
-export function cloudIdentity(workloadIdentity: WorkloadIdentityHook | undefined, permissions: CloudPermission[]): CloudIdentity | undefined {
+/** `resource`: the component that asks, named by the error when its target binds no identities. */
+export function cloudIdentity(workloadIdentity: WorkloadIdentityHook | undefined, permissions: CloudPermission[], resource: pulumi.Resource): CloudIdentity | undefined {
     if (permissions.length === 0) {
         return undefined;
     }
     if (!workloadIdentity) {
-        throw new Error("a store is reached by cloud identity, but the target binds no cloud identities to ServiceAccounts");
+        throw new pulumi.ResourceError("a store is reached by cloud identity, but the target binds no cloud identities to ServiceAccounts", resource);
     }
     return { bind: workloadIdentity, permissions };
 }

@@ -1,6 +1,7 @@
 import * as eks from "@pulumi/aws/eks";
 import * as iam from "@pulumi/aws/iam";
 import type { Provider as AwsProvider } from "@pulumi/aws/provider";
+import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadIdentityHook } from "./target";
 
 export const assumedBy = (service: string, actions = ["sts:AssumeRole"]) =>
@@ -17,7 +18,7 @@ export function podIdentity(cluster: eks.Cluster, aws: AwsProvider): WorkloadIde
         const role = new iam.Role(`${name}-identity`, { assumeRolePolicy: assumedBy("pods.eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]) }, opts);
         request.permissions.forEach((permission, index) => {
             if (permission.cloud !== "aws") {
-                throw new Error(`${name}: a ${permission.cloud} permission cannot be granted on EKS`);
+                throw new pulumi.ResourceError(`${name}: a ${permission.cloud} permission cannot be granted on EKS`, parent);
             }
             (permission.policyArns ?? []).forEach((policyArn, n) => new iam.RolePolicyAttachment(`${name}-identity-${index}-${n}`, { role: role.name, policyArn }, opts));
             (permission.inlinePolicies ?? []).forEach((policy, n) => new iam.RolePolicy(`${name}-identity-${index}-${n}`, { role: role.id, policy }, opts));

@@ -34,7 +34,5 @@ export function ecrRegistry(name: string, args: EksClusterArgs, key: kms.Key, op
     return {
         repository: repository.repositoryUrl,
         pushCredentials: pulumi.secret(token.apply((t) => ({ server: t.proxyEndpoint.replace(/^https:\/\//, ""), username: t.userName, password: t.password }))),
-        // The nodes' role may pull (AmazonEC2ContainerRegistryReadOnly / PullOnly).
-        pull: { kind: "node" },
     };
 }

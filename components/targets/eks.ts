@@ -108,12 +108,15 @@ export class EksCluster extends pulumi.ComponentResource implements Target {
         );
         this.clusterName = cluster.name;
 
+        // Keyed by the principal, so that removing one admin leaves the others' entries alone; the
+        // alias is the name an entry had when admins were keyed by their place in the list.
         const admins = args.admins.map((principalArn, index) => {
-            const entry = new eks.AccessEntry(`${name}-admin-${index}`, { clusterName: cluster.name, principalArn, type: "STANDARD" }, plain);
+            const keyed = { ...plain, aliases: [{ name: `${name}-admin-${index}` }] };
+            const entry = new eks.AccessEntry(`${name}-admin-${principalKey(principalArn)}`, { clusterName: cluster.name, principalArn, type: "STANDARD" }, keyed);
             return new eks.AccessPolicyAssociation(
-                `${name}-admin-${index}`,
+                `${name}-admin-${principalKey(principalArn)}`,
                 { clusterName: cluster.name, principalArn, policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", accessScope: { type: "cluster" } },
-                { ...plain, dependsOn: [entry] },
+                { ...keyed, dependsOn: [entry] },
             );
         });
 
@@ -162,6 +165,12 @@ export class EksCluster extends pulumi.ComponentResource implements Target {
     }
 
 
+}
+
+/** An IAM principal by its account, kind and name (`123456789012-role-Admin`): unique, and stable while it exists. */
+function principalKey(principalArn: string): string {
+    const [, , , , account, resource] = principalArn.split(":");
+    return `${account}-${resource.replace(/\//g, "-")}`;
 }
 
 /** A kubeconfig that authenticates with `aws eks get-token`: the deployer needs the AWS CLI and credentials. */
