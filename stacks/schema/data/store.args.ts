@@ -4,6 +4,7 @@ import type { BundledSettings } from "../../../components/data/bundled";
 import type { PostgresArgs } from "../../../components/data/postgres";
 import { pinnedReference } from "../../../components/image";
 import { cronJobComponent, migrationsComponent, workerComponent } from "../../../components/names";
+import { safekeeping } from "../safekeeping.args";
 import type { StackConfig } from "../stack";
 import { resourceRequirements } from "../workloads.args";
 
@@ -36,7 +37,8 @@ export type StoreCommon = Pick<PostgresArgs, "appName" | "namespace" | "protect"
 
 /** What every store shares: prod keeps its data when the stack lets go of it. */
 export function storeCommon(config: StackConfig, namespace: pulumi.Input<string>): StoreCommon {
-    return { appName: config.name, namespace, protect: config.protect, retain: config.environment === "prod" };
+    const { protect, production } = safekeeping(config);
+    return { appName: config.name, namespace, protect, retain: production };
 }
 
 /** Where the stores run: the app's namespace, and the storage class the target makes the default. */
