@@ -30,6 +30,9 @@ export function cronJobComponent(jobName: string): string {
 export const storeComponents = { postgres: "postgres", redis: "redis", objectStore: "objectstore", search: "search" } as const;
 export type BundledStore = keyof typeof storeComponents;
 export const postgresBackupComponent = "postgres-backup";
+/** The app's run-to-completion components: the migrations Job, and what every job shares. */
+export const migrationsComponent = "migrations";
+export const jobsComponent = "jobs";
 export const objectStoreSetupComponent = "objectstore-setup";
 
 /** The Service that gives a StatefulSet's pod its stable name. */
@@ -40,9 +43,19 @@ export function headlessServiceName(serverName: string): string {
 /** Characters of the migration identity (a hex digest) kept in the Job's name. */
 export const migrationsIdentityLength = 10;
 
+/** The ConfigMap and Secret the migrations read: shorter than the Job's name, so within every limit it is. */
+export function migrationsSettingsName(appName: string): string {
+    return objectName(appName, "migrate");
+}
+
 /** The migrations Job: one per identity, so that the same migration never runs twice. */
 export function migrationsJobName(appName: string, identity: string): string {
-    return `${appName}-migrate-${identity.slice(0, migrationsIdentityLength)}`;
+    return `${migrationsSettingsName(appName)}-${identity.slice(0, migrationsIdentityLength)}`;
+}
+
+/** The TLS Secret cert-manager keeps the Ingress's certificate in. */
+export function tlsSecretName(appName: string): string {
+    return objectName(appName, "tls");
 }
 
 export interface ComposedName {

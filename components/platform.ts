@@ -2,6 +2,7 @@ import * as core from "@pulumi/kubernetes/core/v1";
 import * as networking from "@pulumi/kubernetes/networking/v1";
 import * as pulumi from "@pulumi/pulumi";
 import type * as inputs from "@pulumi/kubernetes/types/input";
+import { objectName } from "./names";
 import { appLabels } from "./pod";
 import type { PodPeer } from "./targets/target";
 
@@ -48,7 +49,7 @@ export class Platform extends pulumi.ComponentResource {
             { parent: this, protect: args.protect, retainOnDelete: args.protect },
         );
         this.namespaceName = this.namespace.metadata.name;
-        const metadata = (suffix: string) => ({ name: `${args.appName}-${suffix}`, namespace: this.namespaceName, labels });
+        const metadata = (suffix: string) => ({ name: objectName(args.appName, suffix), namespace: this.namespaceName, labels });
 
         if (args.quota) {
             new core.ResourceQuota(

@@ -5,6 +5,8 @@ type PodSpec = inputs.core.v1.PodSpec;
 type Container = inputs.core.v1.Container;
 type EnvVar = inputs.core.v1.EnvVar;
 type ResourceRequirements = inputs.core.v1.ResourceRequirements;
+type Volume = inputs.core.v1.Volume;
+type VolumeMount = inputs.core.v1.VolumeMount;
 
 /** Labels every object of the application carries. */
 export function appLabels(appName: string, component: string): Record<string, string> {
@@ -52,10 +54,12 @@ export interface HardenedContainerArgs {
     args?: string[];
     /** Shared settings and secrets; none for a component that must not see them. */
     env?: AppEnvironment;
-    plainEnv: Record<string, string>;
+    plainEnv?: Record<string, string>;
     /** Further variables, such as those of the data stores it uses. */
     extraEnv?: EnvVar[];
     resources: ResourceRequirements;
+    /** Mounts beside the writable /tmp, of volumes the pod spec adds. */
+    volumeMounts?: VolumeMount[];
 }
 
 const tmpVolumeName = "tmp";
@@ -74,7 +78,7 @@ export function hardenedContainer(args: HardenedContainerArgs): Container {
         envFrom: args.env
             ? [{ configMapRef: { name: args.env.configMapName } }, ...(args.env.wholeSecretName ? [{ secretRef: { name: args.env.wholeSecretName, optional: true } }] : [])]
             : undefined,
-        env: [...environmentVariables(args.env, args.plainEnv), ...(args.extraEnv ?? [])],
+        env: [...environmentVariables(args.env, args.plainEnv ?? {}), ...(args.extraEnv ?? [])],
         resources: args.resources,
         securityContext: {
             allowPrivilegeEscalation: false,
@@ -83,16 +87,19 @@ export function hardenedContainer(args: HardenedContainerArgs): Container {
             capabilities: { drop: ["ALL"] },
             seccompProfile: { type: "RuntimeDefault" },
         },
-        volumeMounts: [{ name: tmpVolumeName, mountPath: "/tmp" }],
+        volumeMounts: [{ name: tmpVolumeName, mountPath: "/tmp" }, ...(args.volumeMounts ?? [])],
     };
 }
 
-/** Pod-level settings of Pod Security "restricted": a fixed non-root identity and seccomp. */
+/**
+ * Pod-level settings of Pod Security "restricted": a fixed non-root identity and seccomp.
+ * `extra.volumes` are added beside the containers' /tmp.
+ */
 export function hardenedPodSpec(
     uid: number,
     serviceAccountName: pulumi.Input<string>,
     containers: Container[],
-    extra: Omit<PodSpec, "containers" | "securityContext" | "serviceAccountName" | "volumes"> = {},
+    { volumes = [], ...extra }: Omit<PodSpec, "containers" | "securityContext" | "serviceAccountName" | "volumes"> & { volumes?: Volume[] } = {},
 ): PodSpec {
     return {
         serviceAccountName,
@@ -106,7 +113,7 @@ export function hardenedPodSpec(
             seccompProfile: { type: "RuntimeDefault" },
         },
         containers,
-        volumes: [{ name: tmpVolumeName, emptyDir: { sizeLimit: "256Mi" } }],
+        volumes: [{ name: tmpVolumeName, emptyDir: { sizeLimit: "256Mi" } }, ...volumes],
         ...extra,
     };
 }

@@ -9,7 +9,7 @@ import * as names from "./names";
 import { egressTo, ingressFrom, type NetworkRule } from "./network";
 import { clusterService } from "./service";
 import { appLabels, hardenedContainer, hardenedPodSpec, selectorLabels, type AppEnvironment } from "./pod";
-import type { CloudIdentity } from "./targets/target";
+import type { CloudIdentity, CloudPermission, WorkloadIdentityHook } from "./targets/target";
 
 type Probe = inputs.core.v1.Probe;
 
@@ -72,6 +72,18 @@ export interface WorkloadArgs extends WorkloadSpec {
     cloudIdentity?: CloudIdentity;
     /** Secrets the image is pulled with; absent: the nodes pull by themselves. */
     imagePullSecrets?: inputs.core.v1.LocalObjectReference[];
+}
+
+/** The cloud identity of a component whose stores ask for cloud permissions; none when they ask for none. */
+/** `resource`: the component that asks, named by the error when its target binds no identities. */
+export function cloudIdentity(workloadIdentity: WorkloadIdentityHook | undefined, permissions: CloudPermission[], resource: pulumi.Resource): CloudIdentity | undefined {
+    if (permissions.length === 0) {
+        return undefined;
+    }
+    if (!workloadIdentity) {
+        throw new pulumi.ResourceError("a store is reached by cloud identity, but the target binds no cloud identities to ServiceAccounts", resource);
+    }
+    return { bind: workloadIdentity, permissions };
 }
 
 /**

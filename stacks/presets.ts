@@ -81,6 +81,7 @@ function bundledData(sizes: { postgres: string; redis: string; objectStore: stri
             database: "app",
             username: "app",
             bundled: prod ? bundled(sizes.postgres, "500m", "1Gi", "2Gi", "256Mi") : bundled(sizes.postgres, "100m", "256Mi", "1Gi"),
+            // In prod only where the modes allow it: see modeDefaults.
             backups: { enabled: prod, schedule: "0 3 * * *", retentionDays: prod ? 30 : 7 },
             managed: { storageGb: prod ? 100 : 20, highAvailability: prod, backupRetentionDays: prod ? 14 : 7 },
         },
@@ -180,3 +181,19 @@ export const presets: Record<Environment, Preset> = {
         cronJob: cronJobDefaults,
     },
 };
+
+function field(value: unknown, key: string): unknown {
+    return typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+/**
+ * The defaults that hold in some modes only, for the modes a stack chose (`stack`: its values on
+ * the preset, not yet validated). They lie between the preset and the stack's values: a key the
+ * stack sets is its own, and one it leaves out never contradicts a mode it chose.
+ */
+export function modeDefaults(environment: Environment, stack: Record<string, unknown>): Record<string, unknown> {
+    const mode = (store: string) => field(field(stack.data, store), "mode");
+    // Prod dumps a bundled database to the object store, with keys: a bundled or external one.
+    const backups = environment === "prod" && mode("postgres") === "bundled" && ["bundled", "external"].includes(mode("objectStore") as string);
+    return { data: { postgres: { backups: { enabled: backups } } } };
+}

@@ -17,3 +17,6 @@ export function readYamlFile(file: string): unknown {
         throw error instanceof YAML.YAMLError ? new Error(`${file}: ${error.message}`) : error;
     }
 }
+
+/** The namespace of the program's keys in a stack file (`appstack:name`). */
+export const configNamespace = "appstack";

@@ -352,6 +352,6 @@ describe("data store config that is refused", () => {
 
     it("refuses backups with nowhere to put them", async () => {
         const message = await refused((v) => (v.data = { postgres: { backups: { enabled: true } }, objectStore: { mode: "disabled" } }));
-        assert.match(message, /data\.postgres\.backups\.enabled: got true; allowed: false unless objectStore\.mode is "bundled" or "external"/);
+        assert.match(message, /data\.postgres\.backups\.enabled: got true; allowed: false unless data\.objectStore\.mode is "bundled" or "external"/);
     });
 });

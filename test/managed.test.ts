@@ -206,7 +206,7 @@ describe("the connection of a managed store", () => {
     });
 
     it("loads no cloud SDK for a stack without managed stores", () => {
-        const script = `require(${JSON.stringify(path.join(projectRoot, "bin", "scripts", "offline.js"))}).evaluateProgram("dev", require(${JSON.stringify(path.join(projectRoot, "bin", "scripts", "offline.js"))}).readStackSettings("dev")).then(() => { const sdks = Object.keys(require.cache).filter((f) => /@pulumi[\\\\/](aws|gcp|azure-native)[\\\\/]/.test(f)); console.log(JSON.stringify(sdks.length)); })`;
+        const script = `require(${JSON.stringify(path.join(projectRoot, "bin", "scripts", "offline"))}).evaluateProgram("dev", require(${JSON.stringify(path.join(projectRoot, "bin", "scripts", "offline"))}).readStackSettings("dev")).then(() => { const sdks = Object.keys(require.cache).filter((f) => /@pulumi[\\\\/](aws|gcp|azure-native)[\\\\/]/.test(f)); console.log(JSON.stringify(sdks.length)); })`;
         const result = spawnSync(process.execPath, ["-e", script], { cwd: projectRoot, encoding: "utf8" });
         assert.equal(result.status, 0, result.stderr);
         assert.equal(result.stdout.trim().split("\n").pop(), "0");

@@ -76,6 +76,19 @@ for (const stack of ["eks", "eks-prod"]) {
 }
 
 describe("the eks target in prod and in dev", () => {
+    it("keys each admin's access entry by the principal: removing one leaves the others' alone", async () => {
+        const values = clone(stackValues("eks")) as any;
+        const [first, second] = ["arn:aws:iam::123456789012:role/platform-admins", "arn:aws:iam::123456789012:user/ops"];
+        values.target.admins = [first, second];
+        const both = await render("eks", values);
+        values.target.admins = [second];
+        const one = await render("eks", values);
+        const entries = (rendered: Rendered) => ofType(rendered, "aws:eks/accessEntry:AccessEntry").map((entry) => entry.urn);
+        assert.deepEqual(entries(one), entries(both).filter((urn) => urn.endsWith("::appstack-admin-123456789012-user-ops")));
+        // The entries once keyed by their place in the list are found under their new names.
+        assert.deepEqual(ofType(both, "aws:eks/accessEntry:AccessEntry").map((entry) => entry.aliases?.map((alias) => alias.split("::").pop())), [["appstack-admin-0"], ["appstack-admin-1"]]);
+    });
+
     it("serves the Ingress through the AWS Load Balancer Controller, the api admitting the VPC's range", async () => {
         const rendered = await renderWithIngress("eks", { mode: "none" });
         const ingress = rendered.find("Ingress", "appstack") as any;

@@ -6,7 +6,7 @@ import type * as inputs from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import { clusterService } from "../service";
 import { RandomPassword } from "@pulumi/random/randomPassword";
-import { egressTo, ingressFrom, type NetworkRule } from "../network";
+import { ingressFrom } from "../network";
 import { appLabels, hardenedContainer, hardenedPodSpec, selectorLabels } from "../pod";
 import { headlessServiceName, objectName } from "../names";
 
@@ -41,26 +41,6 @@ export interface StoreArgs extends Safekeeping {
     namespace: pulumi.Input<string>;
     /** Components (by their `app.kubernetes.io/component` label) that connect to the store. */
     clients: string[];
-}
-
-/**
- * The NetworkPolicy of a store's own job (a setup or a backup): nobody connects to it, and it
- * reaches exactly the servers it names.
- */
-export function jobNetworkPolicy(name: string, args: Pick<StoreArgs, "appName" | "namespace">, component: string, egress: NetworkRule[], parent: pulumi.Resource): networking.NetworkPolicy {
-    return new networking.NetworkPolicy(
-        name,
-        {
-            metadata: { name: `${args.appName}-${component}`, namespace: args.namespace, labels: appLabels(args.appName, component) },
-            spec: {
-                podSelector: { matchLabels: selectorLabels(args.appName, component) },
-                policyTypes: ["Ingress", "Egress"],
-                ingress: [],
-                egress: egressTo(egress, args.appName),
-            },
-        },
-        { parent },
-    );
 }
 
 /** How a store runs in the cluster. */
@@ -120,7 +100,7 @@ export function credentialsSecret(
     return new core.Secret(
         name,
         {
-            metadata: { name: `${args.appName}-${component}`, namespace: args.namespace, labels: appLabels(args.appName, component) },
+            metadata: { name: objectName(args.appName, component), namespace: args.namespace, labels: appLabels(args.appName, component) },
             type: "Opaque",
             stringData: Object.fromEntries(Object.entries(values).map(([key, value]) => [key, pulumi.secret(value)])),
         },
@@ -154,31 +134,26 @@ export function bundledServer(name: string, args: BundledStoreArgs, spec: Server
 
     const serviceAccount = new core.ServiceAccount(name, { metadata, automountServiceAccountToken: false }, child);
 
-    const base = hardenedContainer({
-        name: spec.component,
-        image: args.image,
-        command: spec.command,
-        args: spec.args,
-        plainEnv: {},
-        resources: args.resources,
-    });
     const mounts = spec.mounts ?? [];
     const container: inputs.core.v1.Container = {
-        ...base,
-        env: spec.env,
+        ...hardenedContainer({
+            name: spec.component,
+            image: args.image,
+            command: spec.command,
+            args: spec.args,
+            extraEnv: spec.env,
+            resources: args.resources,
+            volumeMounts: [{ name: "data", mountPath: spec.dataPath }, ...mounts.map((mount) => ({ name: mount.volume.name, mountPath: mount.mountPath, readOnly: mount.readOnly }))],
+        }),
         ports: [{ name: spec.port.name, containerPort: spec.port.number, protocol: "TCP" }],
         startupProbe: spec.probes.startup,
         livenessProbe: spec.probes.liveness,
         readinessProbe: spec.probes.readiness,
-        volumeMounts: [
-            ...(base.volumeMounts as inputs.core.v1.VolumeMount[]),
-            { name: "data", mountPath: spec.dataPath },
-            ...mounts.map((mount) => ({ name: mount.volume.name, mountPath: mount.mountPath, readOnly: mount.readOnly })),
-        ],
     };
     const podSpec = hardenedPodSpec(args.runAsUser, serviceAccount.metadata.name, [container], {
         // A server that stops mid-write replays its log on start; give it time to flush instead.
         terminationGracePeriodSeconds: 60,
+        volumes: mounts.map((mount) => mount.volume),
     });
 
     const headless = new core.Service(
@@ -208,7 +183,7 @@ export function bundledServer(name: string, args: BundledStoreArgs, spec: Server
                 persistentVolumeClaimRetentionPolicy: { whenDeleted: args.retain ? "Retain" : "Delete", whenScaled: "Retain" },
                 template: {
                     metadata: { labels },
-                    spec: { ...podSpec, volumes: [...(podSpec.volumes as Volume[]), ...mounts.map((mount) => mount.volume)] },
+                    spec: podSpec,
                 },
                 volumeClaimTemplates: [
                     {

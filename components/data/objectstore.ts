@@ -1,12 +1,13 @@
 import * as batch from "@pulumi/kubernetes/batch/v1";
 import * as core from "@pulumi/kubernetes/core/v1";
 import * as pulumi from "@pulumi/pulumi";
+import { jobNetworkPolicy } from "../batch";
 import type { NetworkRule } from "../network";
 import { appLabels, hardenedContainer, hardenedPodSpec } from "../pod";
-import { bundledServer, credentialsSecret, fromSecret, generatedPassword, serverProbes, jobNetworkPolicy, scratch, serviceHost, type BundledSettings, type StoreArgs } from "./bundled";
+import { bundledServer, credentialsSecret, fromSecret, generatedPassword, serverProbes, scratch, serviceHost, type BundledSettings, type StoreArgs } from "./bundled";
 import type { DataStoreConnection } from "./connection";
 import type { CloudPermission } from "../targets/target";
-import { objectStoreSetupComponent, storeComponents } from "../names";
+import { objectName, objectStoreSetupComponent, storeComponents } from "../names";
 
 /** MinIO, S3-compatible, the last community release published as an image; pinned. It carries `mc`, the client the setup and backup jobs run. */
 export const minioImage = "minio/minio:RELEASE.2025-04-22T22-12-26Z";
@@ -72,7 +73,7 @@ export class ObjectStore extends pulumi.ComponentResource {
         let region: string;
         let egress: NetworkRule[];
         let waitFor: pulumi.Resource[] = [];
-        const secretName = `${args.appName}-${component}`;
+        const secretName = objectName(args.appName, component);
 
         if (server.mode === "bundled") {
             endpoint = pulumi.interpolate`http://${serviceHost(args.appName, component, args.namespace)}:${port}`;
@@ -136,7 +137,7 @@ export class ObjectStore extends pulumi.ComponentResource {
      * application never holds the root credentials. Every step may run again.
      */
     private setupJob(name: string, args: ObjectStoreArgs, server: BundledSettings, endpoint: pulumi.Input<string>, component: string, after: pulumi.Resource[]): batch.Job {
-        const metadata = { name: `${args.appName}-${component}`, namespace: args.namespace, labels: appLabels(args.appName, component) };
+        const metadata = { name: objectName(args.appName, component), namespace: args.namespace, labels: appLabels(args.appName, component) };
         const secretName = this.secret!.metadata.name;
         const policy = JSON.stringify({
             Version: "2012-10-17",
@@ -153,18 +154,21 @@ export class ObjectStore extends pulumi.ComponentResource {
             `mc admin user add store "$S3_ACCESS_KEY_ID" "$S3_SECRET_ACCESS_KEY"`,
             `mc admin policy entities --user "$S3_ACCESS_KEY_ID" store | grep -q app-bucket || mc admin policy attach store app-bucket --user "$S3_ACCESS_KEY_ID"`,
         ].join("\n");
-        const container = {
-            ...hardenedContainer({ name: "setup", image: server.image, command: ["sh", "-ec", script], plainEnv: {}, resources: { requests: { cpu: "20m", memory: "64Mi", "ephemeral-storage": "64Mi" }, limits: { memory: "256Mi" } } }),
-            env: [
+        const container = hardenedContainer({
+            name: "setup",
+            image: server.image,
+            command: ["sh", "-ec", script],
+            extraEnv: [
                 { name: "S3_ENDPOINT", value: endpoint },
                 { name: "S3_BUCKET", value: args.bucket },
                 { name: "BUCKET_POLICY", value: policy },
                 { name: "MC_CONFIG_DIR", value: "/tmp/mc" },
                 ...["MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"].map((key) => fromSecret(key, secretName, key)),
             ],
-        };
+            resources: { requests: { cpu: "20m", memory: "64Mi", "ephemeral-storage": "64Mi" }, limits: { memory: "256Mi" } },
+        });
         const serviceAccount = new core.ServiceAccount(`${name}-setup`, { metadata, automountServiceAccountToken: false }, { parent: this });
-        jobNetworkPolicy(`${name}-setup`, args, component, [{ peer: { component: "objectstore" }, ports: [port] }], this);
+        jobNetworkPolicy(`${name}-setup`, args.appName, metadata, component, [{ peer: { component: storeComponents.objectStore }, ports: [port] }], { parent: this });
         return new batch.Job(
             `${name}-setup`,
             {

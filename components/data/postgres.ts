@@ -1,12 +1,13 @@
 import * as batch from "@pulumi/kubernetes/batch/v1";
 import * as core from "@pulumi/kubernetes/core/v1";
 import * as pulumi from "@pulumi/pulumi";
+import { cronJob, jobNetworkPolicy } from "../batch";
 import type { NetworkRule } from "../network";
 import { appLabels, hardenedContainer, hardenedPodSpec } from "../pod";
-import { bundledServer, credentialsSecret, serverProbes, fromSecret, generatedPassword, jobNetworkPolicy, scratch, serviceHost, type BundledSettings, type StoreArgs } from "./bundled";
+import { bundledServer, credentialsSecret, serverProbes, fromSecret, generatedPassword, scratch, serviceHost, type BundledSettings, type StoreArgs } from "./bundled";
 import type { DataStoreConnection } from "./connection";
 import type { ManagedProvisioner, ManagedServer } from "./managed/server";
-import { postgresBackupComponent, storeComponents } from "../names";
+import { objectName, postgresBackupComponent, storeComponents } from "../names";
 
 /** PostgreSQL 17, the official image, pinned. */
 export const postgresImage = "postgres:17.6-bookworm";
@@ -28,6 +29,18 @@ export type PostgresMode =
     | { mode: "external"; host: string; port: number; sslMode: string; password: pulumi.Input<string>; cidrs: string[] }
     | { mode: "managed"; provision: ManagedProvisioner<ManagedServer>; sslMode: string };
 
+/** What a mode of the store provides its clients. */
+interface Provided {
+    endpoint: { host: pulumi.Input<string>; port: pulumi.Input<number>; sslMode: string; password: pulumi.Input<string> };
+    /** The password the stack generated for the server, kept in the credentials Secret. */
+    generated?: pulumi.Output<string>;
+    egress: NetworkRule[];
+    waitFor: pulumi.Resource[];
+    /** Starts a server that reads the credentials Secret; what it returns is waited for instead of `waitFor`. */
+    start?: (credentials: core.Secret) => pulumi.Resource[];
+    caBundle?: pulumi.Input<string>;
+}
+
 export interface PostgresArgs extends StoreArgs {
     database: string;
     username: string;
@@ -46,77 +59,98 @@ export class Postgres extends pulumi.ComponentResource {
     constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("appstack:data:Postgres", name, {}, opts);
         const component = storeComponents.postgres;
-        const secretName = `${args.appName}-${component}`;
         const { server } = args;
 
-        const generated = server.mode === "external" ? undefined : generatedPassword(`${name}-password`, this, args, 32, server.mode === "bundled" ? server.credentials?.password : undefined);
-        const managed = server.mode === "managed" ? server.provision(name, this, () => generated!) : undefined;
-        const endpoint =
-            server.mode === "bundled"
-                ? { host: serviceHost(args.appName, component, args.namespace), port, sslMode: "disable", password: generated! }
-                : server.mode === "external"
-                  ? { host: server.host, port: server.port, sslMode: server.sslMode, password: server.password }
-                  : { host: managed!.host, port: managed!.port, sslMode: server.sslMode, password: generated! };
+        const provided = this.provide(name, args, server);
+        const { endpoint, generated } = provided;
         const databaseUrl = pulumi.interpolate`postgresql://${encodeURIComponent(args.username)}:${pulumi.output(endpoint.password).apply(encodeURIComponent)}@${endpoint.host}:${endpoint.port}/${encodeURIComponent(args.database)}?sslmode=${endpoint.sslMode}`;
         this.secret = credentialsSecret(`${name}-credentials`, args, component, { ...(generated ? { password: generated } : {}), DATABASE_URL: databaseUrl }, this);
-
-        let egress: NetworkRule[];
-        let waitFor: pulumi.Resource[];
-        if (server.mode === "bundled") {
-            const clients = server.backups ? [...args.clients, "postgres-backup"] : args.clients;
-            const bundled = bundledServer(
-                name,
-                { ...server, appName: args.appName, namespace: args.namespace, clients, protect: args.protect, retain: args.retain },
-                {
-                    component,
-                    port: { name: "postgres", number: port },
-                    env: [
-                        { name: "POSTGRES_USER", value: args.username },
-                        { name: "POSTGRES_DB", value: args.database },
-                        fromSecret("POSTGRES_PASSWORD", secretName, "password"),
-                        // A directory below the mount point: the volume's root may hold lost+found.
-                        { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
-                    ],
-                    probes: serverProbes(
-                        { exec: { command: ["pg_isready", "--host=127.0.0.1", `--port=${port}`, `--username=${args.username}`, `--dbname=${args.database}`] } },
-                        { tcpSocket: { port: "postgres" } },
-                    ),
-                    dataPath: "/var/lib/postgresql/data",
-                    mounts: [scratch("run", "/var/run/postgresql")],
-                },
-                this,
-                this.secret,
-            );
-            egress = [{ peer: { component }, ports: [port] }];
-            waitFor = [bundled.statefulSet];
-        } else if (server.mode === "external") {
-            egress = server.cidrs.map((cidr) => ({ peer: { cidr }, ports: [server.port] }));
-            waitFor = [];
-        } else {
-            egress = managed!.cidrs.map((cidr) => ({ peer: { cidr }, ports: [managed!.port] }));
-            waitFor = managed!.resources;
-        }
+        const waitFor = provided.start?.(this.secret) ?? provided.waitFor;
 
         if (server.mode === "bundled" && server.backups) {
-            this.backups = this.backupJob(name, args, server, server.backups, egress);
+            this.backups = this.backupJob(name, args, server, server.backups, provided.egress);
         }
 
         this.connection = {
             kind: "postgres",
             // The certificate authority of a managed server, for clients that verify it (public).
-            variables: managed?.caBundle ? { DATABASE_CA_CERT: managed.caBundle } : {},
+            variables: provided.caBundle ? { DATABASE_CA_CERT: provided.caBundle } : {},
             secretVariables: { DATABASE_URL: { secretName: this.secret.metadata.name, key: "DATABASE_URL" } },
-            egress,
+            egress: provided.egress,
             waitFor: [this.secret, ...waitFor],
             identity: pulumi.interpolate`postgresql://${endpoint.host}:${endpoint.port}/${args.database}`,
         };
         this.registerOutputs({ secret: this.secret.metadata.name });
     }
 
+    /**
+     * What the mode provides: where the server listens and with which password (one the stack
+     * generates, except for an external server), how clients reach it, and what they wait for. A
+     * bundled server is started once its credentials exist (`start`).
+     */
+    private provide(name: string, args: PostgresArgs, server: PostgresMode): Provided {
+        const component = storeComponents.postgres;
+        switch (server.mode) {
+            case "external":
+                return {
+                    endpoint: { host: server.host, port: server.port, sslMode: server.sslMode, password: server.password },
+                    egress: server.cidrs.map((cidr) => ({ peer: { cidr }, ports: [server.port] })),
+                    waitFor: [],
+                };
+            case "managed": {
+                const generated = generatedPassword(`${name}-password`, this, args);
+                const managed = server.provision(name, this, () => generated);
+                return {
+                    endpoint: { host: managed.host, port: managed.port, sslMode: server.sslMode, password: generated },
+                    generated,
+                    egress: managed.cidrs.map((cidr) => ({ peer: { cidr }, ports: [managed.port] })),
+                    waitFor: managed.resources,
+                    caBundle: managed.caBundle,
+                };
+            }
+            case "bundled": {
+                const generated = generatedPassword(`${name}-password`, this, args, 32, server.credentials?.password);
+                const clients = server.backups ? [...args.clients, postgresBackupComponent] : args.clients;
+                const start = (credentials: core.Secret) => [
+                    bundledServer(
+                        name,
+                        { ...server, appName: args.appName, namespace: args.namespace, clients, protect: args.protect, retain: args.retain },
+                        {
+                            component,
+                            port: { name: "postgres", number: port },
+                            env: [
+                                { name: "POSTGRES_USER", value: args.username },
+                                { name: "POSTGRES_DB", value: args.database },
+                                fromSecret("POSTGRES_PASSWORD", objectName(args.appName, component), "password"),
+                                // A directory below the mount point: the volume's root may hold lost+found.
+                                { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
+                            ],
+                            probes: serverProbes(
+                                { exec: { command: ["pg_isready", "--host=127.0.0.1", `--port=${port}`, `--username=${args.username}`, `--dbname=${args.database}`] } },
+                                { tcpSocket: { port: "postgres" } },
+                            ),
+                            dataPath: "/var/lib/postgresql/data",
+                            mounts: [scratch("run", "/var/run/postgresql")],
+                        },
+                        this,
+                        credentials,
+                    ).statefulSet,
+                ];
+                return {
+                    endpoint: { host: serviceHost(args.appName, component, args.namespace), port, sslMode: "disable", password: generated },
+                    generated,
+                    egress: [{ peer: { component }, ports: [port] }],
+                    waitFor: [],
+                    start,
+                };
+            }
+        }
+    }
+
     /** Nightly logical dumps: pg_dump into a scratch volume, then the object store's client uploads and prunes. */
     private backupJob(name: string, args: PostgresArgs, server: BundledSettings, backups: PostgresBackups, toDatabase: NetworkRule[]): batch.CronJob {
         const component = postgresBackupComponent;
-        const metadata = { name: `${args.appName}-${component}`, namespace: args.namespace, labels: appLabels(args.appName, component) };
+        const metadata = { name: objectName(args.appName, component), namespace: args.namespace, labels: appLabels(args.appName, component) };
         const store = backups.objectStore;
         const storeEnv = [
             ...Object.entries(store.variables).map(([key, value]) => ({ name: key, value })),
@@ -124,58 +158,43 @@ export class Postgres extends pulumi.ComponentResource {
         ];
         const resources = { requests: { cpu: "50m", memory: "128Mi", "ephemeral-storage": "64Mi" }, limits: { memory: "512Mi" } };
         const dumpDir = { name: "dump", mountPath: "/backup" };
-        const dump = {
-            ...hardenedContainer({ name: "dump", image: server.image, command: ["pg_dump", "--format=custom", "--no-owner", "--file=/backup/database.dump", "--dbname=$(DATABASE_URL)"], plainEnv: {}, resources }),
-            env: [fromSecret("DATABASE_URL", this.secret.metadata.name, "DATABASE_URL")],
-        };
-        const prefix = "backups/postgres";
-        const upload = {
-            ...hardenedContainer({
-                name: "upload",
-                image: backups.clientImage,
-                command: [
-                    "sh",
-                    "-ec",
-                    [
-                        `mc alias set store "$S3_ENDPOINT" "$S3_ACCESS_KEY_ID" "$S3_SECRET_ACCESS_KEY" >/dev/null`,
-                        `mc cp /backup/database.dump "store/$S3_BUCKET/${prefix}/$(date -u +%Y%m%dT%H%M%SZ).dump"`,
-                        `mc rm --recursive --force --older-than ${backups.retentionDays}d "store/$S3_BUCKET/${prefix}/"`,
-                    ].join("\n"),
-                ],
-                plainEnv: {},
-                resources,
-            }),
-            env: [...storeEnv, { name: "MC_CONFIG_DIR", value: "/tmp/mc" }],
-        };
-        const serviceAccount = new core.ServiceAccount(`${name}-backup`, { metadata, automountServiceAccountToken: false }, { parent: this });
-        const podSpec = hardenedPodSpec(server.runAsUser, serviceAccount.metadata.name, [{ ...upload, volumeMounts: [...(upload.volumeMounts as any[]), dumpDir] }], {
-            initContainers: [{ ...dump, volumeMounts: [...(dump.volumeMounts as any[]), dumpDir] }],
-            restartPolicy: "Never",
+        const dump = hardenedContainer({
+            name: "dump",
+            image: server.image,
+            command: ["pg_dump", "--format=custom", "--no-owner", "--file=/backup/database.dump", "--dbname=$(DATABASE_URL)"],
+            extraEnv: [fromSecret("DATABASE_URL", this.secret.metadata.name, "DATABASE_URL")],
+            resources,
+            volumeMounts: [dumpDir],
         });
-        jobNetworkPolicy(`${name}-backup`, args, component, [...toDatabase, ...store.egress], this);
-        return new batch.CronJob(
+        const prefix = "backups/postgres";
+        const upload = hardenedContainer({
+            name: "upload",
+            image: backups.clientImage,
+            command: [
+                "sh",
+                "-ec",
+                [
+                    `mc alias set store "$S3_ENDPOINT" "$S3_ACCESS_KEY_ID" "$S3_SECRET_ACCESS_KEY" >/dev/null`,
+                    `mc cp /backup/database.dump "store/$S3_BUCKET/${prefix}/$(date -u +%Y%m%dT%H%M%SZ).dump"`,
+                    `mc rm --recursive --force --older-than ${backups.retentionDays}d "store/$S3_BUCKET/${prefix}/"`,
+                ].join("\n"),
+            ],
+            extraEnv: [...storeEnv, { name: "MC_CONFIG_DIR", value: "/tmp/mc" }],
+            resources,
+            volumeMounts: [dumpDir],
+        });
+        const serviceAccount = new core.ServiceAccount(`${name}-backup`, { metadata, automountServiceAccountToken: false }, { parent: this });
+        const podSpec = hardenedPodSpec(server.runAsUser, serviceAccount.metadata.name, [upload], {
+            initContainers: [dump],
+            restartPolicy: "Never",
+            volumes: [{ name: dumpDir.name, emptyDir: { sizeLimit: "20Gi" } }],
+        });
+        jobNetworkPolicy(`${name}-backup`, args.appName, metadata, component, [...toDatabase, ...store.egress], { parent: this });
+        return cronJob(
             `${name}-backup`,
-            {
-                metadata,
-                spec: {
-                    schedule: backups.schedule,
-                    concurrencyPolicy: "Forbid",
-                    startingDeadlineSeconds: 3600,
-                    successfulJobsHistoryLimit: 3,
-                    failedJobsHistoryLimit: 3,
-                    jobTemplate: {
-                        metadata: { labels: metadata.labels },
-                        spec: {
-                            backoffLimit: 2,
-                            activeDeadlineSeconds: 6 * 3600,
-                            template: {
-                                metadata: { labels: metadata.labels },
-                                spec: { ...podSpec, volumes: [...(podSpec.volumes as any[]), { name: dumpDir.name, emptyDir: { sizeLimit: "20Gi" } }] },
-                            },
-                        },
-                    },
-                },
-            },
+            metadata,
+            { schedule: backups.schedule, startingDeadlineSeconds: 3600, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 3, backoffLimit: 2, activeDeadlineSeconds: 6 * 3600 },
+            { metadata: { labels: metadata.labels }, spec: podSpec },
             { parent: this, dependsOn: store.waitFor },
         );
     }

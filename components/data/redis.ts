@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { bundledServer, credentialsSecret, serverProbes, fromSecret, generatedPassword, serviceHost, type BundledSettings, type StoreArgs } from "./bundled";
 import type { DataStoreConnection } from "./connection";
 import type { ManagedProvisioner, ManagedServer } from "./managed/server";
-import { storeComponents } from "../names";
+import { objectName, storeComponents } from "../names";
 
 /** Redis 7.4, the official image, pinned. */
 export const redisImage = "redis:7.4.5-bookworm";
@@ -35,7 +35,7 @@ export class Redis extends pulumi.ComponentResource {
     constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
         super("appstack:data:Redis", name, {}, opts);
         const component = storeComponents.redis;
-        const secretName = `${args.appName}-${component}`;
+        const secretName = objectName(args.appName, component);
         const { server } = args;
         const values: Record<string, pulumi.Input<string>> = {};
         let url: pulumi.Output<string>;

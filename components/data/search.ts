@@ -2,7 +2,7 @@ import type * as core from "@pulumi/kubernetes/core/v1";
 import * as pulumi from "@pulumi/pulumi";
 import { bundledServer, credentialsSecret, fromSecret, generatedPassword, serverProbes, serviceHost, type BundledSettings, type StoreArgs } from "./bundled";
 import type { DataStoreConnection } from "./connection";
-import { storeComponents } from "../names";
+import { objectName, storeComponents } from "../names";
 
 /** Meilisearch, the official image, pinned. */
 export const meilisearchImage = "getmeili/meilisearch:v1.15.2";
@@ -27,7 +27,7 @@ export class Search extends pulumi.ComponentResource {
     constructor(name: string, args: SearchArgs, opts?: pulumi.ComponentResourceOptions) {
         super("appstack:data:Search", name, {}, opts);
         const component = storeComponents.search;
-        const secretName = `${args.appName}-${component}`;
+        const secretName = objectName(args.appName, component);
         const { server } = args;
         const masterKey = server.mode === "bundled" ? generatedPassword(`${name}-master-key`, this, args, 40, server.credentials?.masterKey) : server.masterKey;
         this.secret = credentialsSecret(`${name}-credentials`, args, component, { MEILI_MASTER_KEY: masterKey }, this);

@@ -71,8 +71,8 @@ export class AksCluster extends pulumi.ComponentResource implements Target {
         const tags = { app: args.appName, stack: args.stack, "managed-by": "pulumi" };
         const client = authorization.getClientConfigOutput({ parent: this, provider: azure });
         const role = (id: string) => pulumi.interpolate`/subscriptions/${client.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${id}`;
-        const grant = (grantName: string, principalId: pulumi.Input<string>, roleId: string, scope: pulumi.Input<string>) =>
-            new authorization.RoleAssignment(grantName, { principalId, principalType: "ServicePrincipal", roleDefinitionId: role(roleId), scope }, plain);
+        const grant = (grantName: string, principalId: pulumi.Input<string>, roleId: string, scope: pulumi.Input<string>, opts: pulumi.CustomResourceOptions = {}) =>
+            new authorization.RoleAssignment(grantName, { principalId, principalType: "ServicePrincipal", roleDefinitionId: role(roleId), scope }, { ...plain, ...opts });
 
         const group = new resources.ResourceGroup(name, { location: args.location, tags }, kept);
         const vnet = new network.VirtualNetwork(`${name}-vnet`, { resourceGroupName: group.name, addressSpace: { addressPrefixes: [args.ranges.vnet] }, tags }, plain);
@@ -170,7 +170,9 @@ export class AksCluster extends pulumi.ComponentResource implements Target {
         );
         const kubelet = cluster.identityProfile.apply((profile) => profile?.kubeletidentity?.objectId ?? "");
         grant(`${name}-kubelet-pull`, kubelet, roles.acrPull, registry.id);
-        args.registry.pushers.forEach((pusher, index) => grant(`${name}-push-${index}`, pusher, roles.acrPush, registry.id));
+        // Keyed by the principal, so that removing one pusher leaves the others' grants alone; the
+        // alias is the name a grant had when pushers were keyed by their place in the list.
+        args.registry.pushers.forEach((pusher, index) => grant(`${name}-push-${pusher}`, pusher, roles.acrPush, registry.id, { aliases: [{ name: `${name}-push-${index}` }] }));
 
         this.provider = targetProvider(name, { kubeconfig: pulumi.secret(kubeconfig(group.name, cluster, azure, this)), clusterIdentifier: cluster.name }, this);
         this.cluster = {
@@ -214,8 +216,8 @@ function kubeconfig(groupName: pulumi.Input<string>, cluster: containerservice.M
  * ServiceAccount names the identity and the pods ask the webhook for its token by a label.
  */
 function workloadIdentity(groupName: pulumi.Input<string>, cluster: containerservice.ManagedCluster, role: (id: string) => pulumi.Output<string>, azure: AzureProvider): WorkloadIdentityHook {
-    return (name, request, parent) => {
-        const opts = { parent, provider: azure };
+    return (name, request, parent, aliases) => {
+        const opts = { parent, provider: azure, aliases };
         const identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, { resourceGroupName: groupName }, opts);
         new managedidentity.FederatedIdentityCredential(
             `${name}-identity`,
@@ -230,7 +232,7 @@ function workloadIdentity(groupName: pulumi.Input<string>, cluster: containerser
         );
         request.permissions.forEach((permission, index) => {
             if (permission.cloud !== "azure") {
-                throw new Error(`${name}: a ${permission.cloud} permission cannot be granted on AKS`);
+                throw new pulumi.ResourceError(`${name}: a ${permission.cloud} permission cannot be granted on AKS`, parent);
             }
             (permission.roleAssignments ?? []).forEach(({ roleDefinitionId, scope }, n) =>
                 new authorization.RoleAssignment(

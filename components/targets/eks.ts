@@ -1,5 +1,3 @@
-import * as ec2 from "@pulumi/aws/ec2";
-import * as ecr from "@pulumi/aws/ecr";
 import * as eks from "@pulumi/aws/eks";
 import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
@@ -7,8 +5,11 @@ import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import type { Provider } from "@pulumi/kubernetes/provider";
 import { StorageClass } from "@pulumi/kubernetes/storage/v1";
 import * as pulumi from "@pulumi/pulumi";
-import { cidrSubnet } from "./cidr";
-import { kubeDnsPeers, targetProvider, type ClusterProfile, type RegistryProfile, type Target, type WorkloadIdentityHook } from "./target";
+import { assumedBy, managedPolicy, podIdentity } from "./eks-identity";
+import { eksNetwork } from "./eks-network";
+import { eksAddons, eksNodeGroups } from "./eks-nodes";
+import { ecrRegistry } from "./eks-registry";
+import { kubeDnsPeers, targetProvider, type ClusterProfile, type Target } from "./target";
 
 export interface EksNodeGroupArgs {
     name: string;
@@ -44,10 +45,6 @@ export interface EksClusterArgs {
     protect: boolean;
 }
 
-const assumedBy = (service: string, actions = ["sts:AssumeRole"]) =>
-    JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: actions }] });
-const managedPolicy = (name: string) => `arn:aws:iam::aws:policy/${name}`;
-
 /**
  * An EKS cluster in a VPC of its own, with an ECR repository beside it. Built with @pulumi/aws
  * directly: @pulumi/eks and @pulumi/awsx are component providers run by a plugin, so under the
@@ -70,7 +67,7 @@ export class EksCluster extends pulumi.ComponentResource implements Target {
         const plain = { parent: this, provider: aws };
         const kept = { ...plain, protect: args.protect };
 
-        const network = this.createNetwork(name, args, plain);
+        const network = eksNetwork(name, args, plain);
         const key = new kms.Key(`${name}-secrets`, { description: `${args.appName} ${args.stack}: Kubernetes secrets and images`, enableKeyRotation: true, deletionWindowInDays: 30 }, kept);
 
         const autoMode = args.compute.mode === "autoMode";
@@ -111,17 +108,20 @@ export class EksCluster extends pulumi.ComponentResource implements Target {
         );
         this.clusterName = cluster.name;
 
+        // Keyed by the principal, so that removing one admin leaves the others' entries alone; the
+        // alias is the name an entry had when admins were keyed by their place in the list.
         const admins = args.admins.map((principalArn, index) => {
-            const entry = new eks.AccessEntry(`${name}-admin-${index}`, { clusterName: cluster.name, principalArn, type: "STANDARD" }, plain);
+            const keyed = { ...plain, aliases: [{ name: `${name}-admin-${index}` }] };
+            const entry = new eks.AccessEntry(`${name}-admin-${principalKey(principalArn)}`, { clusterName: cluster.name, principalArn, type: "STANDARD" }, keyed);
             return new eks.AccessPolicyAssociation(
-                `${name}-admin-${index}`,
+                `${name}-admin-${principalKey(principalArn)}`,
                 { clusterName: cluster.name, principalArn, policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", accessScope: { type: "cluster" } },
-                { ...plain, dependsOn: [entry] },
+                { ...keyed, dependsOn: [entry] },
             );
         });
 
-        const nodes = args.compute.mode === "nodeGroups" ? this.createNodeGroups(name, args.compute.nodeGroups, cluster, nodeRole, key, network.privateSubnets, nodeAttachments, plain) : [];
-        const addons = autoMode ? [] : this.createAddons(name, cluster, nodes, plain);
+        const nodes = args.compute.mode === "nodeGroups" ? eksNodeGroups(name, args.compute.nodeGroups, cluster, nodeRole, key, network.privateSubnets, nodeAttachments, plain) : [];
+        const addons = autoMode ? [] : eksAddons(name, cluster, nodes, plain);
 
         this.provider = targetProvider(name, { kubeconfig: pulumi.secret(kubeconfig(cluster, args.region)), clusterIdentifier: cluster.name }, this, [...nodes, ...addons, ...admins]);
         const storageClass = new StorageClass(
@@ -149,7 +149,7 @@ export class EksCluster extends pulumi.ComponentResource implements Target {
                 publishesStatus: true,
             },
             storageClass: storageClass.metadata.name,
-            registry: this.createRegistry(name, args, key, { ...kept, retainOnDelete: args.production }),
+            registry: ecrRegistry(name, args, key, { ...kept, retainOnDelete: args.production }),
             network: {
                 cloud: "aws",
                 region: args.region,
@@ -164,127 +164,13 @@ export class EksCluster extends pulumi.ComponentResource implements Target {
         this.registerOutputs({ clusterName: cluster.name });
     }
 
-    private createNetwork(name: string, args: EksClusterArgs, opts: pulumi.CustomResourceOptions) {
-        const vpc = new ec2.Vpc(`${name}-vpc`, { cidrBlock: args.vpcCidr, enableDnsHostnames: true, enableDnsSupport: true }, opts);
-        const gateway = new ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id }, opts);
-        const publicRoutes = new ec2.RouteTable(`${name}-public`, { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: gateway.id }] }, opts);
-        // Private subnets take the first eighths of the range (/19 in a /16: room for pod addresses
-        // of the VPC CNI), public ones small ranges at its end, for load balancers and NAT only.
-        const publicSubnets = args.zones.map((zone, index) => {
-            const subnet = new ec2.Subnet(
-                `${name}-public-${zone}`,
-                { vpcId: vpc.id, availabilityZone: zone, cidrBlock: cidrSubnet(args.vpcCidr, 8, 224 + index), mapPublicIpOnLaunch: false, tags: { "kubernetes.io/role/elb": "1" } },
-                opts,
-            );
-            new ec2.RouteTableAssociation(`${name}-public-${zone}`, { subnetId: subnet.id, routeTableId: publicRoutes.id }, opts);
-            return subnet;
-        });
-        const natZones = args.natGateways === "perZone" ? args.zones : args.zones.slice(0, 1);
-        const nats = natZones.map((zone, index) => {
-            const address = new ec2.Eip(`${name}-nat-${zone}`, { domain: "vpc" }, opts);
-            return new ec2.NatGateway(`${name}-nat-${zone}`, { allocationId: address.id, subnetId: publicSubnets[index].id }, { ...opts, dependsOn: [gateway] });
-        });
-        const privateSubnets = args.zones.map((zone, index) => {
-            const subnet = new ec2.Subnet(
-                `${name}-private-${zone}`,
-                { vpcId: vpc.id, availabilityZone: zone, cidrBlock: cidrSubnet(args.vpcCidr, 3, index), mapPublicIpOnLaunch: false, tags: { "kubernetes.io/role/internal-elb": "1" } },
-                opts,
-            );
-            const nat = nats[Math.min(index, nats.length - 1)];
-            const routes = new ec2.RouteTable(`${name}-private-${zone}`, { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }] }, opts);
-            new ec2.RouteTableAssociation(`${name}-private-${zone}`, { subnetId: subnet.id, routeTableId: routes.id }, opts);
-            return subnet;
-        });
-        return { vpc, privateSubnets };
-    }
 
-    private createNodeGroups(
-        name: string,
-        groups: EksNodeGroupArgs[],
-        cluster: eks.Cluster,
-        nodeRole: iam.Role,
-        key: kms.Key,
-        subnets: ec2.Subnet[],
-        roleAttachments: pulumi.Resource[],
-        opts: pulumi.CustomResourceOptions,
-    ): eks.NodeGroup[] {
-        return groups.map((group) => {
-            // IMDSv2 only, one hop: a pod cannot borrow the node's role from the metadata service.
-            const template = new ec2.LaunchTemplate(
-                `${name}-${group.name}`,
-                {
-                    metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
-                    blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: group.diskSizeGb, volumeType: "gp3", encrypted: "true", kmsKeyId: key.arn, deleteOnTermination: "true" } }],
-                    updateDefaultVersion: true,
-                },
-                opts,
-            );
-            return new eks.NodeGroup(
-                `${name}-${group.name}`,
-                {
-                    clusterName: cluster.name,
-                    nodeRoleArn: nodeRole.arn,
-                    subnetIds: subnets.map((subnet) => subnet.id),
-                    instanceTypes: group.instanceTypes,
-                    capacityType: group.capacityType,
-                    amiType: "AL2023_x86_64_STANDARD",
-                    scalingConfig: { minSize: group.minSize, maxSize: group.maxSize, desiredSize: group.desiredSize },
-                    updateConfig: { maxUnavailable: 1 },
-                    launchTemplate: { id: template.id, version: pulumi.interpolate`${template.latestVersion}` },
-                },
-                // The autoscaler owns the size once the group runs.
-                { ...opts, dependsOn: roleAttachments, ignoreChanges: ["scalingConfig.desiredSize"] },
-            );
-        });
-    }
+}
 
-    private createAddons(name: string, cluster: eks.Cluster, nodes: eks.NodeGroup[], opts: pulumi.CustomResourceOptions): eks.Addon[] {
-        const addon = (addonName: string, extra: Partial<eks.AddonArgs> = {}, needsNodes = false) =>
-            new eks.Addon(`${name}-${addonName}`, { clusterName: cluster.name, addonName, resolveConflictsOnUpdate: "OVERWRITE", ...extra }, { ...opts, dependsOn: needsNodes ? nodes : [] });
-        const podIdentityAgent = addon("eks-pod-identity-agent");
-        const ebsRole = new iam.Role(`${name}-ebs-csi`, { assumeRolePolicy: assumedBy("pods.eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]) }, opts);
-        new iam.RolePolicyAttachment(`${name}-ebs-csi`, { role: ebsRole.name, policyArn: managedPolicy("service-role/AmazonEBSCSIDriverPolicy") }, opts);
-        return [
-            addon("vpc-cni"),
-            addon("kube-proxy"),
-            podIdentityAgent,
-            addon("coredns", {}, true),
-            addon("aws-ebs-csi-driver", { podIdentityAssociations: [{ roleArn: ebsRole.arn, serviceAccount: "ebs-csi-controller-sa" }] }, true),
-        ];
-    }
-
-    private createRegistry(name: string, args: EksClusterArgs, key: kms.Key, opts: pulumi.CustomResourceOptions): RegistryProfile {
-        const repository = new ecr.Repository(
-            name,
-            {
-                imageTagMutability: "IMMUTABLE",
-                imageScanningConfiguration: { scanOnPush: true },
-                encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: key.arn }],
-                forceDelete: !args.production,
-            },
-            opts,
-        );
-        new ecr.LifecyclePolicy(
-            name,
-            {
-                repository: repository.name,
-                policy: JSON.stringify({
-                    rules: [
-                        { rulePriority: 1, description: "untagged images go after a week", selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 }, action: { type: "expire" } },
-                        { rulePriority: 2, description: `keep the last ${args.keepImages} images`, selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: args.keepImages }, action: { type: "expire" } },
-                    ],
-                }),
-            },
-            { parent: opts.parent, provider: opts.provider },
-        );
-        const token = ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, { parent: this, provider: opts.provider as AwsProvider });
-        return {
-            repository: repository.repositoryUrl,
-            pushCredentials: pulumi.secret(token.apply((t) => ({ server: t.proxyEndpoint.replace(/^https:\/\//, ""), username: t.userName, password: t.password }))),
-            // The nodes' role may pull (AmazonEC2ContainerRegistryReadOnly / PullOnly).
-            pull: { kind: "node" },
-        };
-    }
+/** An IAM principal by its account, kind and name (`123456789012-role-Admin`): unique, and stable while it exists. */
+function principalKey(principalArn: string): string {
+    const [, , , , account, resource] = principalArn.split(":");
+    return `${account}-${resource.replace(/\//g, "-")}`;
 }
 
 /** A kubeconfig that authenticates with `aws eks get-token`: the deployer needs the AWS CLI and credentials. */
@@ -301,22 +187,3 @@ function kubeconfig(cluster: eks.Cluster, region: string): pulumi.Output<string>
     );
 }
 
-/**
- * EKS Pod Identity: per workload an IAM role that only the Pod Identity agent may assume, bound
- * to the workload's ServiceAccount by an association. The ServiceAccount and pods carry nothing.
- */
-function podIdentity(cluster: eks.Cluster, aws: AwsProvider): WorkloadIdentityHook {
-    return (name, request, parent) => {
-        const opts = { parent, provider: aws };
-        const role = new iam.Role(`${name}-identity`, { assumeRolePolicy: assumedBy("pods.eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]) }, opts);
-        request.permissions.forEach((permission, index) => {
-            if (permission.cloud !== "aws") {
-                throw new Error(`${name}: a ${permission.cloud} permission cannot be granted on EKS`);
-            }
-            (permission.policyArns ?? []).forEach((policyArn, n) => new iam.RolePolicyAttachment(`${name}-identity-${index}-${n}`, { role: role.name, policyArn }, opts));
-            (permission.inlinePolicies ?? []).forEach((policy, n) => new iam.RolePolicy(`${name}-identity-${index}-${n}`, { role: role.id, policy }, opts));
-        });
-        new eks.PodIdentityAssociation(`${name}-identity`, { clusterName: cluster.name, namespace: request.namespace, serviceAccount: request.serviceAccountName, roleArn: role.arn }, opts);
-        return { serviceAccountAnnotations: {}, podLabels: {} };
-    };
-}

@@ -198,8 +198,6 @@ export class GkeCluster extends pulumi.ComponentResource implements Target {
         return {
             repository: pulumi.interpolate`${server}/${args.project}/${repository.repositoryId}/${args.appName}`,
             pushCredentials: pulumi.secret(token.accessToken.apply((password) => ({ server, username: "oauth2accesstoken", password }))),
-            // The nodes' service account reads the repository.
-            pull: { kind: "node" },
         };
     }
 }
@@ -229,8 +227,8 @@ function accountId(name: string): string {
  * only its Kubernetes ServiceAccount may act as; the ServiceAccount names it in an annotation.
  */
 function workloadIdentity(project: string, gcp: GcpProvider): WorkloadIdentityHook {
-    return (name, request, parent) => {
-        const opts = { parent, provider: gcp };
+    return (name, request, parent, aliases) => {
+        const opts = { parent, provider: gcp, aliases };
         const account = new serviceaccount.Account(`${name}-identity`, { accountId: accountId(name), displayName: `${name} (Workload Identity)` }, opts);
         new serviceaccount.IAMMember(
             `${name}-identity`,
@@ -240,7 +238,7 @@ function workloadIdentity(project: string, gcp: GcpProvider): WorkloadIdentityHo
         const member = pulumi.interpolate`serviceAccount:${account.email}`;
         request.permissions.forEach((permission, index) => {
             if (permission.cloud !== "gcp") {
-                throw new Error(`${name}: a ${permission.cloud} permission cannot be granted on GKE`);
+                throw new pulumi.ResourceError(`${name}: a ${permission.cloud} permission cannot be granted on GKE`, parent);
             }
             (permission.projectRoles ?? []).forEach((role, n) => new projects.IAMMember(`${name}-identity-${index}-${n}`, { project, role, member }, opts));
             (permission.bucketRoles ?? []).forEach(({ bucket, role }, n) => new storage.BucketIAMMember(`${name}-identity-${index}-bucket-${n}`, { bucket, role, member }, opts));

@@ -1,5 +1,6 @@
 import { Provider, type ProviderArgs } from "@pulumi/kubernetes/provider";
 import type * as pulumi from "@pulumi/pulumi";
+import type { TargetKind } from "./kinds";
 
 /**
  * A Kubernetes cluster the application is deployed to. Each kind of target (an existing cluster,
@@ -9,8 +10,8 @@ import type * as pulumi from "@pulumi/pulumi";
  * platform, the image and the data stores must not guess.
  */
 export interface Target {
-    /** The `target.kind` of the stack: "existing", "local", "eks", "gke" or "aks". */
-    readonly kind: string;
+    /** The `target.kind` of the stack. */
+    readonly kind: TargetKind;
     /**
      * The provider of every Kubernetes object. Its `clusterIdentifier` is stable: a rotated
      * credential or a re-issued certificate does not read as a different cluster (which would
@@ -85,15 +86,11 @@ export type IngressSource = { readonly namespace: string } | { readonly cidr: st
 export interface RegistryProfile {
     /** Repository images are pushed to, without tag or digest (e.g. `123.dkr.ecr.eu-west-1.amazonaws.com/app`). */
     readonly repository: pulumi.Input<string>;
-    /** Credentials to push with; secret. */
-    readonly pushCredentials: pulumi.Output<RegistryCredentials>;
     /**
-     * How pods pull from it: "node" when the nodes' own identity may pull (ECR through the node
-     * role, Artifact Registry through the node service account, ACR through AcrPull on the kubelet
-     * identity), or "secret" with the `.dockerconfigjson` (secret) of an image pull secret that the
-     * platform creates in the namespace and every pod names (a registry given in config).
+     * Credentials to push with; secret. Pods pull with the nodes' own identity (ECR through the
+     * node role, Artifact Registry through the node service account), so none are handed out.
      */
-    readonly pull: { readonly kind: "node" } | { readonly kind: "secret"; readonly dockerConfigJson: pulumi.Output<string> };
+    readonly pushCredentials: pulumi.Output<RegistryCredentials>;
 }
 
 export interface RegistryCredentials {
@@ -165,9 +162,10 @@ export interface WorkloadIdentityBinding {
  * Creates the cloud identity of one workload and binds it to its ServiceAccount (IRSA or EKS Pod
  * Identity, GKE Workload Identity, an AKS Workload Identity federated credential). `name` is
  * unique per workload and derives the names of what it creates; `parent` is the component the
- * cloud resources are created under, so that they move with the workload.
+ * cloud resources are created under, so that they move with the workload; `aliases` say where
+ * they were before the workload moved, so that a move replaces none of them.
  */
-export type WorkloadIdentityHook = (name: string, request: WorkloadIdentityRequest, parent: pulumi.Resource) => WorkloadIdentityBinding;
+export type WorkloadIdentityHook = (name: string, request: WorkloadIdentityRequest, parent: pulumi.Resource, aliases?: pulumi.Input<pulumi.Alias>[]) => WorkloadIdentityBinding;
 
 /** A workload's cloud permissions, with the hook of its target that grants them to its ServiceAccount. */
 export interface CloudIdentity {

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AppArgs } from "../../components/app";
 import type { DataStoreConnection } from "../../components/data/connection";
 import { pinnedReference } from "../../components/image";
-import { cronJobComponent, workerComponent } from "../../components/names";
+import { cronJobComponent, migrationsComponent, workerComponent } from "../../components/names";
 import type { IngressProfile, WorkloadIdentityHook } from "../../components/targets";
 import { storeUses } from "./data/store.args";
 import { imagePullCredentials } from "./image.args";
@@ -50,8 +50,8 @@ export function appArgs(config: StackConfig, surroundings: AppSurroundings): App
                   backoffLimit: migrations.backoffLimit,
                   activeDeadlineSeconds: migrations.activeDeadlineSeconds,
                   resources: resourceRequirements(migrations.resources),
-                  uses: uses.migrations,
-                  database: uses.migrations?.includes("postgres") ? surroundings.dataStores.find((store) => store.kind === "postgres")?.identity : undefined,
+                  uses: uses[migrationsComponent],
+                  database: uses[migrationsComponent]?.includes("postgres") ? surroundings.dataStores.find((store) => store.kind === "postgres")?.identity : undefined,
               }
             : undefined,
         cronJobs: config.cronJobs.map((job) => ({ ...cronJobArgs(job, api.resources), uses: uses[cronJobComponent(job.name)] })),

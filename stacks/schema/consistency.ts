@@ -2,7 +2,7 @@ import { z } from "zod";
 import { appNames, bundledStoreNames, cronJobNames, storeComponents, workerNames, type BundledStore, type ComposedName } from "../../components/names";
 import { connectionVariables, dataStoreKinds } from "../../components/data/connection";
 import type { DataConfig } from "./data/data";
-import { cloudTargetKinds, targetKindsWithRegistry } from "./targets/target";
+import { cloudTargetKinds, targetKindsWithRegistry, type TargetKind } from "../../components/targets/kinds";
 import { appName, dnsLabel } from "./values";
 
 // The checks across areas of the config: names composed from several keys, and choices in one
@@ -110,7 +110,7 @@ export function checkDataStoreUse(value: { target: { kind: string }; data: DataC
         });
     }
     for (const store of dataStoreKinds) {
-        if (value.data[store].mode === "managed" && !cloudTargetKinds.includes(value.target.kind)) {
+        if (value.data[store].mode === "managed" && !cloudTargetKinds.includes(value.target.kind as TargetKind)) {
             ctx.addIssue({
                 code: "custom",
                 path: ["data", store, "mode"],
@@ -155,7 +155,7 @@ export function checkBuildHasRegistry(config: Payload, ctx: z.RefinementCtx): vo
         return;
     }
     const kind = field(config.target, "kind");
-    if (typeof kind === "string" && targetKindsWithRegistry.has(kind)) {
+    if (typeof kind === "string" && targetKindsWithRegistry.has(kind as TargetKind)) {
         if (field(image, "repository") !== undefined) {
             ctx.addIssue({
                 code: "custom",

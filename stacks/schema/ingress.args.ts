@@ -1,4 +1,5 @@
 import type { IngressArgs } from "../../components/app";
+import { tlsSecretName } from "../../components/names";
 import type { IngressProfile } from "../../components/targets";
 import type { StackConfig } from "./stack";
 
@@ -17,7 +18,7 @@ export function ingressArgs(ingress: StackConfig["ingress"], appName: string, co
         className: controller.className,
         annotations,
         sources: [...controller.sources],
-        tls: tls.mode === "none" ? undefined : { secretName: tls.mode === "secret" ? tls.secretName : `${appName}-tls` },
+        tls: tls.mode === "none" ? undefined : { secretName: tls.mode === "secret" ? tls.secretName : tlsSecretName(appName) },
         publishesStatus: controller.publishesStatus,
     };
 }

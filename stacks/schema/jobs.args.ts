@@ -1,4 +1,4 @@
-import type { CronJobArgs } from "../../components/app";
+import type { CronJobArgs } from "../../components/jobs";
 import type { CronJobConfig, WorkloadLifecycle } from "./stack";
 import { resourceRequirements } from "./workloads.args";
 

@@ -1,5 +1,6 @@
 import type { PlatformArgs } from "../../components/platform";
 import type { PodPeer } from "../../components/targets";
+import { safekeeping } from "./safekeeping.args";
 import type { StackConfig } from "./stack";
 
 export function platformArgs(config: StackConfig, dnsPeers: PodPeer[]): PlatformArgs {
@@ -24,6 +25,6 @@ export function platformArgs(config: StackConfig, dnsPeers: PodPeer[]): Platform
                 max: { memory: limitRange.maxMemory },
             },
         ],
-        protect: config.protect,
+        protect: safekeeping(config).protect,
     };
 }

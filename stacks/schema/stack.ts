@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { targetKinds } from "../../components/targets/kinds";
 import { checkBuildHasRegistry, checkComposedNames, checkDataStoreUse, checkProdImagesPinnedByDigest, checkPublicEndpoint } from "./consistency";
 import { data } from "./data/data";
 import { appImage } from "./image";
@@ -21,7 +22,7 @@ export const stackConfigSchema = z
         namespace: dnsLabel.describe("namespace the application runs in"),
         target: target,
         movingFromTarget: z
-            .enum(["existing", "local", "eks", "gke", "aks"])
+            .enum(targetKinds)
             .optional()
             .describe(
                 "the target.kind this stack was last deployed to, set for one `pulumi up` to confirm a move to another kind of cluster: every Kubernetes object is then created on the new cluster and deleted from the old one (without it, a change of target.kind is refused)",

@@ -18,7 +18,7 @@ export const data = z
         for (const store of dataStoreKinds) {
             const config = value[store] as { mode: string; external?: unknown };
             if (config.mode === "external" && config.external === undefined) {
-                ctx.addIssue({ code: "custom", path: [store, "external"], input: undefined, message: "the server's address and credentials when mode is external" });
+                ctx.addIssue({ code: "custom", path: [store, "external"], input: undefined, message: `the server's address and credentials when data.${store}.mode is external` });
             }
         }
         if (value.search.mode === "managed") {
@@ -31,9 +31,9 @@ export const data = z
         }
         if (value.postgres.backups.enabled) {
             if (value.postgres.mode !== "bundled") {
-                ctx.addIssue({ code: "custom", path: ["postgres", "backups", "enabled"], input: true, message: "false unless postgres.mode is bundled (a managed server keeps its own backups: managed.backupRetentionDays)" });
+                ctx.addIssue({ code: "custom", path: ["postgres", "backups", "enabled"], input: true, message: `false unless data.postgres.mode is bundled (${value.postgres.mode === "managed" ? "a managed server keeps its own backups: data.postgres.managed.backupRetentionDays" : "an external server is backed up by whoever runs it"})` });
             } else if (value.objectStore.mode !== "bundled" && value.objectStore.mode !== "external") {
-                ctx.addIssue({ code: "custom", path: ["postgres", "backups", "enabled"], input: true, message: `false unless objectStore.mode is "bundled" or "external": the dumps are uploaded with keys` });
+                ctx.addIssue({ code: "custom", path: ["postgres", "backups", "enabled"], input: true, message: `false unless data.objectStore.mode is "bundled" or "external": the dumps are uploaded with keys` });
             }
         }
     });

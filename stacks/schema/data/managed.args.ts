@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { dataStoreKinds } from "../../../components/data/connection";
 import type { ManagedNetwork, ManagedStoresArgs } from "../../../components/data/managed";
+import { safekeeping } from "../safekeeping.args";
 import type { StackConfig } from "../stack";
 import { bucketName } from "./objectstore.args";
 
@@ -15,7 +16,7 @@ export function managedStoresArgs(config: StackConfig, network: ManagedNetwork |
         // The schema admits managed stores on cloud targets only, and each of those has a network.
         throw new Error(`data.${wanted[0]}.mode "managed": the target of kind "${config.target.kind}" describes no cloud network`);
     }
-    const kept = { production: config.environment === "prod", protect: config.protect, provider };
+    const kept = { ...safekeeping(config), provider };
     const pg = data.postgres;
     return {
         network,

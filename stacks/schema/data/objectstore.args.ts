@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ManagedProvisioners } from "../../../components/data/managed";
 import { minioImage, type ObjectStoreArgs } from "../../../components/data/objectstore";
+import { postgresBackupComponent } from "../../../components/names";
 import type { StackConfig } from "../stack";
 import { bundledSettings, managedBy, storeClients, storeCommon, type StoreCluster } from "./store.args";
 
@@ -13,7 +14,7 @@ export function objectStoreArgs(config: StackConfig, cluster: StoreCluster, mana
     if (store.mode === "disabled") {
         return undefined;
     }
-    const backups = config.data.postgres.backups.enabled ? ["postgres-backup"] : [];
+    const backups = config.data.postgres.backups.enabled ? [postgresBackupComponent] : [];
     const external = store.external!;
     return {
         ...storeCommon(config, cluster.namespace),

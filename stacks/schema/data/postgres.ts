@@ -19,7 +19,7 @@ export const postgresStore = z.strictObject({
     bundled: bundledStore.extend({ credentials: credentialsSchema("postgres") }).describe("(mode bundled) the StatefulSet"),
     backups: z
         .strictObject({
-            enabled: z.boolean().describe("(mode bundled) dump the database to the object store on a schedule"),
+            enabled: z.boolean().describe("(mode bundled) dump the database to the object store on a schedule; the prod default is on where data.objectStore.mode is bundled or external, and off in every other mode"),
             schedule: cronSchedule.describe("when the dump runs"),
             retentionDays: positiveInt.describe("dumps older than this are deleted"),
         })

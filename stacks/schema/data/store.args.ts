@@ -3,7 +3,8 @@ import { dataStoreKinds, type DataStoreKind } from "../../../components/data/con
 import type { BundledSettings } from "../../../components/data/bundled";
 import type { PostgresArgs } from "../../../components/data/postgres";
 import { pinnedReference } from "../../../components/image";
-import { cronJobComponent, workerComponent } from "../../../components/names";
+import { cronJobComponent, migrationsComponent, workerComponent } from "../../../components/names";
+import { safekeeping } from "../safekeeping.args";
 import type { StackConfig } from "../stack";
 import type { CredentialStore } from "./credentials";
 import { resourceRequirements } from "../workloads.args";
@@ -22,7 +23,7 @@ export function storeUses(config: StackConfig): Record<string, DataStoreKind[]> 
         uses[cronJobComponent(job.name)] = job.uses ?? provided;
     }
     if (config.migrations.enabled) {
-        uses.migrations = config.migrations.uses ?? provided.filter((store) => store === "postgres");
+        uses[migrationsComponent] = config.migrations.uses ?? provided.filter((store) => store === "postgres");
     }
     return uses;
 }
@@ -37,7 +38,8 @@ export type StoreCommon = Pick<PostgresArgs, "appName" | "namespace" | "protect"
 
 /** What every store shares: prod keeps its data when the stack lets go of it. */
 export function storeCommon(config: StackConfig, namespace: pulumi.Input<string>): StoreCommon {
-    return { appName: config.name, namespace, protect: config.protect, retain: config.environment === "prod" };
+    const { protect, production } = safekeeping(config);
+    return { appName: config.name, namespace, protect, retain: production };
 }
 
 /** Where the stores run: the app's namespace, and the storage class the target makes the default. */

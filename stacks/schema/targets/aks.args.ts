@@ -1,3 +1,4 @@
+import { safekeeping } from "../safekeeping.args";
 import type { TargetArgsOf, TargetConfigOf, TargetSettings } from "./target.args";
 
 export function aksArgs(target: TargetConfigOf<"aks">, config: TargetSettings, stack: string): TargetArgsOf<"aks"> {
@@ -15,7 +16,6 @@ export function aksArgs(target: TargetConfigOf<"aks">, config: TargetSettings, s
         systemPool: target.systemPool,
         userPools: target.userPools,
         registry: target.registry,
-        production: config.environment === "prod",
-        protect: config.protect,
+        ...safekeeping(config),
     };
 }

@@ -38,7 +38,7 @@ export const aksTarget = z
             .strictObject({
                 name: z.string().regex(/^[a-z0-9]{5,50}$/, "5 to 50 lower-case letters and digits, unique across Azure").describe("name of the Azure Container Registry (NAME.azurecr.io)"),
                 sku: z.enum(["Basic", "Standard", "Premium"]).default("Standard").describe("ACR tier; Premium expires untagged manifests"),
-                pushers: z.array(uuid).default([]).describe("object ids of the principals that push builds (given AcrPush); the build uses image.registry's credentials"),
+                pushers: z.array(uuid).refine((ids) => new Set(ids).size === ids.length, { message: "each principal once" }).default([]).describe("object ids of the principals that push builds (given AcrPush); the build uses image.registry's credentials"),
             })
             .describe("the container registry created beside the cluster"),
     })

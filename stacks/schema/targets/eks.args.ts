@@ -1,3 +1,4 @@
+import { safekeeping } from "../safekeeping.args";
 import type { TargetArgsOf, TargetConfigOf, TargetSettings } from "./target.args";
 
 export function eksArgs(target: TargetConfigOf<"eks">, config: TargetSettings, stack: string): TargetArgsOf<"eks"> {
@@ -9,12 +10,11 @@ export function eksArgs(target: TargetConfigOf<"eks">, config: TargetSettings, s
         zones: target.zones,
         vpcCidr: target.vpcCidr,
         kubernetesVersion: target.kubernetesVersion,
-        natGateways: target.natGateways ?? (config.environment === "prod" ? "perZone" : "one"),
+        natGateways: target.natGateways ?? (safekeeping(config).production ? "perZone" : "one"),
         publicEndpoint: target.publicEndpoint,
         admins: target.admins,
         compute: target.autoMode ? { mode: "autoMode" } : { mode: "nodeGroups", nodeGroups: target.nodeGroups },
         keepImages: target.registry.keepImages,
-        production: config.environment === "prod",
-        protect: config.protect,
+        ...safekeeping(config),
     };
 }

@@ -34,6 +34,7 @@ export const eksTarget = z
         publicEndpoint,
         admins: z
             .array(z.string().regex(/^arn:aws[a-z-]*:(iam|sts)::\d{12}:(role|user|assumed-role)\/.+$/, "an IAM role or user ARN"))
+            .refine((arns) => new Set(arns).size === arns.length, { message: "each principal once" })
             .default([])
             .describe("IAM principals given cluster-admin through access entries (the deployer has it from creating the cluster)"),
         autoMode: z.boolean().default(false).describe("EKS Auto Mode: AWS runs nodes, storage and load balancing; no node groups"),

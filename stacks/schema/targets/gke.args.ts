@@ -1,3 +1,4 @@
+import { safekeeping } from "../safekeeping.args";
 import type { TargetArgsOf, TargetConfigOf, TargetSettings } from "./target.args";
 
 export function gkeArgs(target: TargetConfigOf<"gke">, config: TargetSettings, stack: string): TargetArgsOf<"gke"> {
@@ -12,7 +13,6 @@ export function gkeArgs(target: TargetConfigOf<"gke">, config: TargetSettings, s
         publicEndpoint: target.publicEndpoint,
         compute: target.autopilot ? { mode: "autopilot" } : { mode: "nodePools", nodePools: target.nodePools },
         keepImages: target.registry.keepImages,
-        production: config.environment === "prod",
-        protect: config.protect,
+        ...safekeeping(config),
     };
 }

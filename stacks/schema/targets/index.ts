@@ -1,2 +1,2 @@
-export { cloudTargetKinds, target, targetKindsWithRegistry } from "./target";
+export { target } from "./target";
 export { targetArgs, type TargetSettings } from "./target.args";
