@@ -76,7 +76,7 @@ describe("npm run render", () => {
             assert.match(result.stdout, /Diff against the previous render: 0 added, 1 removed, 1 changed/);
             assert.match(result.stdout, /\n- HorizontalPodAutoscaler\/appstack-prod\/appstack-api\n/);
             assert.match(result.stdout, /\n~ Deployment\/appstack-prod\/appstack-api\n--- previous\/Deployment/);
-            assert.match(result.stdout, /\n\+  replicas: 7\n/);
+            assert.match(result.stdout, /\n\+ {2}replicas: 7\n/);
         });
         const again = runRender("--stack", "render-diff-test", "--config-file", stackFile, "--out", outDir, "--diff");
         assert.equal(again.status, 1, "the test stack file is gone");
