@@ -26,7 +26,7 @@ function sh(command: string, args: string[], input?: string): string {
 
 /** The bench's stack file: the local stack's config in a namespace of its own, with `workers` workers. */
 function benchStackFile(workers: number | undefined): { file: string; namespace: string } {
-    const document = YAML.parse(fs.readFileSync(path.join(projectRoot, "Pulumi.local.yaml"), "utf8")) as { config: Record<string, any> };
+    const document = YAML.parse(fs.readFileSync(path.join(projectRoot, "Pulumi.local.yaml"), "utf8")) as { config: Record<string, unknown> };
     const namespace = "appstack-bench";
     document.config["appstack:namespace"] = namespace;
     if (workers !== undefined) {
@@ -153,7 +153,7 @@ export async function benchEngine(runs: number, workers?: number): Promise<Engin
             let started = process.hrtime.bigint();
             await stack.preview({ expectNoChanges: true, color: "never" });
             figures.preview.push(seconds(started));
-            const document = YAML.parse(fs.readFileSync(file, "utf8")) as { config: Record<string, any> };
+            const document = YAML.parse(fs.readFileSync(file, "utf8")) as { config: { "appstack:image": { tag: string } } };
             document.config["appstack:image"].tag = `1.0.${run + 10}`;
             fs.writeFileSync(file, YAML.stringify(document));
             stack = await openStack(engine, "bench", file);
