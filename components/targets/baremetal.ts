@@ -148,9 +148,9 @@ function serverConfig(args: BaremetalClusterArgs, node: BaremetalNode, token: pu
             "admission-control-config-file=/etc/rancher/k3s/pod-security.yaml",
         ],
     };
-    return pulumi.secret(pulumi.output(config).apply((resolved) => YAML.stringify(resolved)));
+    return pulumi.secret(pulumi.output(config).apply((resolved) => YAML.stringify(resolved).trimEnd()));
 }
 
 function agentConfig(_args: BaremetalClusterArgs, node: BaremetalNode, token: pulumi.Output<string>, server: string): pulumi.Output<string> {
-    return pulumi.secret(pulumi.output(nodeConfig(node, token, server)).apply((resolved) => YAML.stringify(resolved)));
+    return pulumi.secret(pulumi.output(nodeConfig(node, token, server)).apply((resolved) => YAML.stringify(resolved).trimEnd()));
 }
