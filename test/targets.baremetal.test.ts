@@ -127,6 +127,15 @@ describe("the baremetal example stack", () => {
         assert.equal(inputs(one(rendered, "pulumi:providers:kubernetes")).clusterIdentifier, "baremetal-appstack");
     });
 
+    it("pushes the build to the registry of the config, and the cluster pulls from it with its credentials", async () => {
+        const committed = await renderCommitted(stack);
+        assert.match(inputs(one(committed, "docker-build:index:Image")).tags[0], /^registry\.example\.com\/acme\/appstack-app:/);
+        const api = committed.find("Deployment", "appstack-api") as any;
+        assert.match(api.spec.template.spec.containers[0].image, /^registry\.example\.com\/acme\/appstack-app@sha256:/);
+        const pullSecret = api.spec.template.spec.imagePullSecrets[0].name;
+        assert.equal((committed.find("Secret", pullSecret) as any).type, "kubernetes.io/dockerconfigjson");
+    });
+
     it("profiles k3s's local-path StorageClass and its Traefik as the ingress controller", async () => {
         const committed = await renderCommitted(stack);
         const claims = committed.manifests.filter((manifest: any) => manifest.kind === "StatefulSet").flatMap((set: any) => set.spec.volumeClaimTemplates ?? []);
