@@ -77,7 +77,7 @@ describe("the bare-metal host scripts", () => {
         const files = tree(host.root);
         assert.match(files["usr/local/bin/k3s"], /^\S+ 755 #!\/bin\/sh/);
         assert.match(files["etc/rancher/k3s/config.yaml"], /^\S+ 600 token: offline\n$/);
-        assert.match(files["etc/systemd/system/k3s.service"], /ExecStart=\/usr\/local\/bin\/k3s server/);
+        assert.match(files["etc/systemd/system/k3s.service"], /Type=notify\n[\s\S]*ExecStart=\/usr\/local\/bin\/k3s server\n/);
         assert.ok(files["var/lib/rancher/k3s/server/audit-policy.yaml"] && files["etc/rancher/k3s/pod-security.yaml"]);
         assert.ok(files[`var/lib/rancher/k3s/agent/images/k3s-airgap-images-${arch.name}-v1.33.5-k3s1.tar.zst`]);
         assert.deepEqual(calls(host), ["daemon-reload", "enable k3s.service", "restart k3s.service"]);
@@ -91,6 +91,7 @@ describe("the bare-metal host scripts", () => {
         fs.rmSync(host.releases, { recursive: true });
         install(host, "v1.33.5+k3s1", "agent");
         assert.deepEqual(tree(host.root), before, "nothing written, nothing downloaded");
+        assert.match(before["etc/systemd/system/k3s-agent.service"], /Type=exec\nExecStartPre=[\s\S]*ExecStart=\/usr\/local\/bin\/k3s agent\n/);
         assert.deepEqual(calls(host), ["daemon-reload", "enable k3s-agent.service", "restart k3s-agent.service", "is-active --quiet k3s-agent.service"]);
     });
 

@@ -98,9 +98,11 @@ export class BaremetalCluster extends pulumi.ComponentResource implements Target
 
         const read = new RemoteCommand(
             `${name}-kubeconfig`,
-            { connection: firstServer, create: runAsRoot(`cat ${kubeconfigPath}\n`, {}), logging: "none", triggers: [args.apiAddress] },
+            { connection: firstServer, create: runAsRoot(`cat ${kubeconfigPath}\n`, {}), logging: "none", triggers: [args.apiAddress, args.k3sVersion] },
             { parent: this, dependsOn: [bootstrap], additionalSecretOutputs: ["stdout"] },
         );
+        // Read again after each upgrade too: k3s renews the client certificate in it when it restarts
+        // within 90 days of its expiry, and the one kept in the state would otherwise lapse.
         this.kubeconfig = pulumi.secret(read.stdout.apply((text) => text.split(`https://127.0.0.1:${apiPort}`).join(`https://${args.apiAddress}:${apiPort}`)));
         // The objects are applied once every node serves, and deleted before any node is drained.
         this.provider = targetProvider(name, { kubeconfig: this.kubeconfig, clusterIdentifier: `baremetal-${name}` }, this, [...previous, ...drains]);

@@ -22,8 +22,8 @@ data="$root/var/lib/rancher/k3s"
 units="$root/etc/systemd/system"
 
 case "$K3S_ROLE" in
-    server) unit=k3s ;;
-    agent) unit=k3s-agent ;;
+    server) unit=k3s type=notify ;;
+    agent) unit=k3s-agent type=exec ;;
     *) echo "K3S_ROLE is server or agent, not $K3S_ROLE" >&2; exit 2 ;;
 esac
 case "$(uname -m)" in
@@ -142,7 +142,7 @@ Wants=network-online.target
 After=network-online.target
 
 [Service]
-Type=notify
+Type=$type
 ExecStartPre=-/sbin/modprobe br_netfilter
 ExecStartPre=-/sbin/modprobe overlay
 ExecStart=/usr/local/bin/k3s $K3S_ROLE
