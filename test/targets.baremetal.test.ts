@@ -120,6 +120,7 @@ describe("the baremetal example stack", () => {
         assert.equal(revealed.get("agent-a-k3s").connection.user, "appstack");
         assert.equal(revealed.get("agent-a-k3s").connection.privateKey, sshKey);
         assert.equal(revealed.get("kubeconfig").logging, "none");
+        assert.equal(revealed.get("kubeconfig").addPreviousOutputInEnv, false, "the kubeconfig is not handed to the next run's environment");
         assert.deepEqual(revealed.get("kubeconfig").triggers, ["10.0.0.10", "v1.33.5+k3s1"], "read again after an upgrade, which may renew its certificate");
     });
 

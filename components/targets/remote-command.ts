@@ -37,6 +37,8 @@ export class RemoteCommand extends pulumi.CustomResource {
     declare readonly stderr: pulumi.Output<string>;
 
     constructor(name: string, args: RemoteCommandArgs, opts?: pulumi.CustomResourceOptions) {
-        super("command:remote:Command", name, { ...args, stdout: undefined, stderr: undefined }, { version: commandProviderVersion, ...opts });
+        // The provider would otherwise hand each run the previous run's output in its environment
+        // (through SSH, where sshd may refuse it): the kubeconfig, a secret, among them.
+        super("command:remote:Command", name, { addPreviousOutputInEnv: false, ...args, stdout: undefined, stderr: undefined }, { version: commandProviderVersion, ...opts });
     }
 }
