@@ -33,7 +33,9 @@ case "$(uname -m)" in
 esac
 
 changed=false
-umask 077
+# Folders such as /usr/local/bin, where missing, are made as the system makes them; each file that
+# holds a secret gets its own mode below, set before it is moved into place.
+umask 022
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
@@ -86,6 +88,7 @@ printf '%s\n' "$K3S_CONFIG" | put "$etc/config.yaml" 0600
 
 if [ "$K3S_ROLE" = server ]; then
     mkdir -p "$data/server/logs"
+    chmod 0700 "$data/server/logs"
     # What the API server records: who read or changed what, without the contents of Secrets and
     # tokens (metadata only), and nothing of the health checks that would drown the rest.
     put "$data/server/audit-policy.yaml" 0600 <<'POLICY'
