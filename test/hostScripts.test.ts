@@ -8,8 +8,9 @@ import { projectRoot } from "../scripts/offline";
 
 // The bare-metal target's host scripts, run on this machine in a temporary root: the releases come
 // from a folder standing in for the download location (a k3s that only tells its version), and
-// systemctl is a stub that records what it is asked. What runs on a real host beyond that (k3s
-// itself, systemd) is not exercised here.
+// systemctl (and, for the scripts run on the first server, k3s's kubectl) are stubs that record
+// what they are asked. What runs on a real host beyond that (k3s itself, systemd, a cluster) is
+// not exercised here.
 
 const scripts = path.join(projectRoot, "components/targets/baremetal");
 const arch = os.arch() === "arm64" ? { name: "arm64", suffix: "-arm64" } : { name: "amd64", suffix: "" };
@@ -134,5 +135,34 @@ describe("the bare-metal host scripts", () => {
         run(host, "uninstall.sh", {});
         assert.deepEqual(Object.keys(tree(host.root)), empty);
         assert.equal(calls(host).length, uninstalled, "no service touched");
+    });
+
+    /** A k3s whose kubectl answers `get node` with `answer` (exit status 1 when null) and records every call. */
+    function withKubectl(host: Host, answer: string | null): void {
+        const stubs = host.path.split(":")[0];
+        const reply = answer === null ? "exit 1" : `printf '%s' '${answer}'`;
+        fs.writeFileSync(path.join(stubs, "k3s"), `#!/bin/sh\necho "$*" >>"${host.calls}"\nif [ "$2" = get ]; then ${reply}; fi\n`, { mode: 0o755 });
+    }
+
+    it("wait for a node until it is Ready on the release asked for, and fail naming what it runs", () => {
+        const host = newHost();
+        withKubectl(host, "v1.33.5+k3s1 True");
+        run(host, "wait-ready.sh", { NODE: "agent-a", K3S_VERSION: "v1.33.5+k3s1" });
+        assert.match(calls(host)[0], /^kubectl get node agent-a -o jsonpath=/);
+        withKubectl(host, "v1.33.4+k3s1 True");
+        const stale = spawnSync("sh", [path.join(scripts, "wait-ready.sh")], { env: { PATH: host.path, NODE: "agent-a", K3S_VERSION: "v1.33.5+k3s1", TIMEOUT: "0" }, encoding: "utf8" });
+        assert.equal(stale.status, 1);
+        assert.match(stale.stderr, /node agent-a is not Ready on v1\.33\.5\+k3s1 \(kubelet version and Ready: v1\.33\.4\+k3s1 True\)/);
+    });
+
+    it("drain a node and delete it from the cluster, and pass over a node the cluster no longer has", () => {
+        const host = newHost();
+        withKubectl(host, "");
+        run(host, "drain.sh", { NODE: "server-b" });
+        assert.deepEqual(calls(host), ["kubectl get node server-b", "kubectl drain server-b --ignore-daemonsets --delete-emptydir-data --timeout=600s", "kubectl delete node server-b --wait=true"]);
+        const gone = newHost();
+        withKubectl(gone, null);
+        run(gone, "drain.sh", { NODE: "server-b" });
+        assert.deepEqual(calls(gone), ["kubectl get node server-b"]);
     });
 });
