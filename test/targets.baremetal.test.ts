@@ -174,7 +174,7 @@ describe("the baremetal target", () => {
         assert.equal(inputs(commandNamed(generated, "server-a-k3s")).connection.privateKey, undefined, "the SSH agent's keys");
     });
 
-    it("refuses a channel, an even number of servers, a node named or addressed twice, overlapping ranges and a missing key, all at once", async () => {
+    it("refuses a channel, an even number of servers, a node named or addressed twice, overlapping ranges, a missing key and Traefik outside kube-system, all at once", async () => {
         const values = clone(stackValues(stack)) as any;
         values.target.k3sVersion = "stable";
         values.target.servers.push({ name: "server-d", address: "10.0.0.21" });
@@ -182,9 +182,11 @@ describe("the baremetal target", () => {
         values.target.serviceCidr = "10.42.128.0/17";
         values.target.clusterCidr = "10.42.0.0/16";
         values.target.agents[0].taints = ["dedicated"];
+        values.ingress.controllerNamespace = "traefik";
         delete values.target.ssh.privateKey;
         const { error, registered } = await renderInvalid(values);
         assert.deepEqual(error.problems.map((problem) => problem.path).sort(), [
+            "ingress.controllerNamespace",
             "target.agents[0].address",
             "target.agents[0].taints[0]",
             "target.agents[1].name",

@@ -108,15 +108,17 @@ export class BaremetalCluster extends pulumi.ComponentResource implements Target
         this.provider = targetProvider(name, { kubeconfig: this.kubeconfig, clusterIdentifier: `baremetal-${name}` }, this, [...previous, ...drains]);
         this.cluster = {
             dnsPeers: kubeDnsPeers,
-            ingress: args.disable.includes("traefik") ? nginxIngress(args.ingressController.className, args.ingressController.namespace, true) : traefikIngress,
+            ingress: args.disable.includes("traefik") ? nginxIngress(args.ingressController.className, args.ingressController.namespace, true) : traefikIngress(args.ingressController.namespace),
             storageClass: "local-path",
         };
         this.registerOutputs({ kubeconfig: this.kubeconfig });
     }
 }
 
-/** k3s's bundled Traefik, in kube-system, which redirects to HTTPS by its own configuration. */
-const traefikIngress: IngressProfile = { className: "traefik", annotations: {}, tlsAnnotations: {}, sources: [{ namespace: "kube-system" }], publishesStatus: true };
+/** k3s's bundled Traefik (in kube-system), which needs no annotation of its own on an Ingress. */
+function traefikIngress(namespace: string): IngressProfile {
+    return { className: "traefik", annotations: {}, tlsAnnotations: {}, sources: [{ namespace }], publishesStatus: true };
+}
 
 /** What every node's k3s is started with. */
 function nodeConfig(node: BaremetalNode, token: pulumi.Output<string>, server: string | undefined) {
