@@ -183,6 +183,7 @@ describe("the baremetal target", () => {
         values.target.clusterCidr = "10.42.0.0/16";
         values.target.agents[0].taints = ["dedicated"];
         values.ingress.controllerNamespace = "traefik";
+        values.target.tlsSans = ["10.0.0.300"];
         delete values.target.ssh.privateKey;
         const { error, registered } = await renderInvalid(values);
         assert.deepEqual(error.problems.map((problem) => problem.path).sort(), [
@@ -194,6 +195,7 @@ describe("the baremetal target", () => {
             "target.servers",
             "target.serviceCidr",
             "target.ssh.privateKey",
+            "target.tlsSans[0]",
         ]);
         assert.match(error.problems.find((problem) => problem.path === "target.k3sVersion")!.allowed, /pinned k3s release/);
         assert.ok(registered.every((resource) => resource.type === "pulumi:pulumi:Stack"), "nothing registered");

@@ -9,9 +9,11 @@ const k3sVersion = z
     .string()
     .regex(/^v1\.\d+\.\d+\+k3s\d+$/, "a pinned k3s release such as v1.33.5+k3s1 (a channel such as stable or latest is refused: each `pulumi up` must install the same release)");
 
-const hostAddress = z
-    .string()
-    .regex(/^(\d{1,3}(\.\d{1,3}){3}|([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/, "an IPv4 address or a host name such as node-a.example.com");
+const hostName = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const hostAddress = z.string().refine((text) => {
+    const octets = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+    return octets ? octets.slice(1).every((octet) => Number(octet) <= 255) : hostName.test(text);
+}, "an IPv4 address or a host name such as node-a.example.com");
 
 const labelKey = z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, "a label key such as topology.kubernetes.io/zone");
 const labelValue = z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, "a label value: up to 63 letters, digits, '-', '_' or '.'");
