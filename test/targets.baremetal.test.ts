@@ -86,6 +86,7 @@ describe("the baremetal example stack", () => {
             assert.match(inputs(commandNamed(rendered, `${node}-k3s`)).delete, /Removes k3s from this machine/);
         }
         assert.equal(ofType(rendered, command).filter((resource) => resource.name === "appstack-server-a-drain").length, 0, "the first server anchors the cluster");
+        assert.deepEqual(ofType(rendered, command).filter((resource) => resource.protect).map((resource) => resource.name.replace(/^appstack-/, "")), ["server-a-k3s", "server-b-k3s", "server-c-k3s", "agent-a-k3s", "agent-b-k3s"], "prod keeps etcd and the volumes");
         const provider = one(rendered, "pulumi:providers:kubernetes");
         assert.ok(provider.dependencies.includes(commandNamed(rendered, "agent-b-ready").urn), "objects applied once every node serves");
         assert.ok(provider.dependencies.includes(commandNamed(rendered, "agent-a-drain").urn), "objects deleted before any drain");
@@ -169,7 +170,10 @@ describe("the baremetal target", () => {
         assert.equal(k3sConfig(revealed.get("server-a-k3s").create)["cluster-init"], undefined);
         const values = clone(stackValues(stack)) as any;
         values.target.ssh = { agent: true };
+        values.environment = "dev";
+        values.image.digest = undefined;
         const generated = await render(stack, values);
+        assert.ok(ofType(generated, command).every((resource) => !resource.protect), "dev protects nothing");
         assert.equal(ofType(generated, "random:index/randomPassword:RandomPassword").filter((resource) => resource.name === "appstack-k3s-token").length, 1);
         assert.equal(inputs(commandNamed(generated, "server-a-k3s")).connection.privateKey, undefined, "the SSH agent's keys");
     });

@@ -41,6 +41,11 @@ export interface BaremetalClusterArgs {
     agents: BaremetalNode[];
     /** The ingress controller that serves the app when k3s's Traefik does not. */
     ingressController: IngressControllerArgs;
+    /**
+     * Refuse to uninstall k3s from any node: the servers hold etcd, every node may hold local-path
+     * volumes (the bundled stores' data). A node is then removed after `pulumi state unprotect`.
+     */
+    protect: boolean;
 }
 
 const apiPort = 6443;
@@ -75,7 +80,7 @@ export class BaremetalCluster extends pulumi.ComponentResource implements Target
         // Each node after the one before it is Ready: a first install and an upgrade alike.
         const converge = (node: BaremetalNode, role: "server" | "agent", config: pulumi.Output<string>) => {
             const install = runAsRoot(hostScript("install.sh"), { K3S_ROLE: role, K3S_VERSION: args.k3sVersion, K3S_DOWNLOAD_URL: args.downloadUrl, K3S_AIRGAP_IMAGES: String(args.airgapImages), K3S_CONFIG: config });
-            const k3s = new RemoteCommand(`${name}-${node.name}-k3s`, { connection: connection(node), create: install, update: install, delete: uninstall }, { parent: this, dependsOn: previous });
+            const k3s = new RemoteCommand(`${name}-${node.name}-k3s`, { connection: connection(node), create: install, update: install, delete: uninstall }, { parent: this, dependsOn: previous, protect: args.protect });
             const ready = new RemoteCommand(
                 `${name}-${node.name}-ready`,
                 { connection: firstServer, create: runAsRoot(hostScript("wait-ready.sh"), { NODE: node.name, K3S_VERSION: args.k3sVersion }), triggers: [args.k3sVersion] },

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { BaremetalNode } from "../../../components/targets/baremetal";
+import { safekeeping } from "../safekeeping.args";
 import { ingressController, type TargetArgsOf, type TargetConfigOf, type TargetSettings } from "./target.args";
 
 export function baremetalArgs(target: TargetConfigOf<"baremetal">, config: TargetSettings): TargetArgsOf<"baremetal"> {
@@ -29,5 +30,6 @@ export function baremetalArgs(target: TargetConfigOf<"baremetal">, config: Targe
         servers: target.servers.map(node),
         agents: target.agents.map(node),
         ingressController: ingressController(config),
+        protect: safekeeping(config).protect,
     };
 }
