@@ -12,8 +12,8 @@ import { api, frontend, worker } from "./workloads";
 
 // The one schema of a stack's configuration (the `appstack:` namespace of Pulumi.<stack>.yaml).
 // Every object is strict so that a misspelt key is an error, not a silently ignored setting.
-// Each `.describe()` text is the key's documentation: the README's config table is generated
-// from it and a test keeps the two in step.
+// Each `.describe()` text is the key's documentation: docs/configuration.md is generated from it
+// (`npm run docs`) and a test keeps the two in step.
 
 export const stackConfigSchema = z
     .strictObject({
