@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { targetKinds } from "../../components/targets/kinds";
-import { checkBuildHasRegistry, checkComposedNames, checkDataStoreUse, checkProdImagesPinnedByDigest, checkPublicEndpoint } from "./consistency";
+import { checkBuildHasRegistry, checkBundledIngress, checkComposedNames, checkDataStoreUse, checkProdImagesPinnedByDigest, checkPublicEndpoint } from "./consistency";
 import { data } from "./data/data";
 import { appImage } from "./image";
 import { ingress } from "./ingress";
@@ -48,7 +48,8 @@ export const stackConfigSchema = z
     .superRefine(checkComposedNames, { when: () => true })
     .superRefine(checkProdImagesPinnedByDigest, { when: () => true })
     .superRefine(checkBuildHasRegistry, { when: () => true })
-    .superRefine(checkPublicEndpoint, { when: () => true });
+    .superRefine(checkPublicEndpoint, { when: () => true })
+    .superRefine(checkBundledIngress, { when: () => true });
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 export type WorkloadLifecycle = Pick<StackConfig["api"], "replicas" | "resources" | "autoscaling" | "preStopSeconds" | "terminationGracePeriodSeconds" | "env">;
