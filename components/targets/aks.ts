@@ -1,3 +1,4 @@
+import { clusterFacilities } from "./facilities";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import * as containerservice from "@pulumi/azure-native/containerservice";
@@ -183,6 +184,7 @@ export class AksCluster extends pulumi.ComponentResource implements Target {
             storageClass: args.production ? "managed-csi-premium" : "managed-csi",
             network: { cloud: "azure", location: args.location, resourceGroupName: group.name, vnetId: vnet.id, vnetName: vnet.name, nodeSubnetId: nodeSubnet.id, cidrs: [args.ranges.vnet, args.ranges.pods] },
             cloudProvider: azure,
+            facilities: clusterFacilities.aks,
             workloadIdentity: workloadIdentity(group.name, cluster, role, azure),
         };
         this.registerOutputs({ clusterName: cluster.name, registry: registry.loginServer });

@@ -1,3 +1,4 @@
+import { clusterFacilities } from "./facilities";
 import * as eks from "@pulumi/aws/eks";
 import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
@@ -159,6 +160,7 @@ export class EksCluster extends pulumi.ComponentResource implements Target {
                 nodeSecurityGroupId: cluster.vpcConfig.clusterSecurityGroupId,
             },
             cloudProvider: aws,
+            facilities: clusterFacilities.eks,
             workloadIdentity: podIdentity(cluster, aws),
         };
         this.registerOutputs({ clusterName: cluster.name });

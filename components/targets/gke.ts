@@ -1,3 +1,4 @@
+import { clusterFacilities } from "./facilities";
 import * as artifactregistry from "@pulumi/gcp/artifactregistry";
 import * as compute from "@pulumi/gcp/compute";
 import * as container from "@pulumi/gcp/container";
@@ -147,6 +148,7 @@ export class GkeCluster extends pulumi.ComponentResource implements Target {
             registry: this.createRegistry(name, args, nodeMember, { ...kept, retainOnDelete: args.production }),
             network: { cloud: "gcp", project: args.project, region: args.region, networkId: network.id, subnetId: subnet.id, cidrs: [args.ranges.nodes, args.ranges.pods, args.ranges.services] },
             cloudProvider: gcp,
+            facilities: clusterFacilities.gke,
             workloadIdentity: workloadIdentity(args.project, gcp),
         };
         this.registerOutputs({ clusterName: cluster.name });
