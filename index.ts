@@ -9,7 +9,7 @@ import { ObjectStore } from "./components/data/objectstore";
 import { Postgres } from "./components/data/postgres";
 import { Redis } from "./components/data/redis";
 import { Search } from "./components/data/search";
-import { addonsArgs, appArgs, imageArgs, managedStoresArgs, objectStoreArgs, platformArgs, postgresArgs, redisArgs, searchArgs, targetArgs } from "./stacks/schema";
+import { addonsArgs, appArgs, autoscalingWithoutMetrics, imageArgs, managedStoresArgs, objectStoreArgs, platformArgs, postgresArgs, redisArgs, searchArgs, targetArgs } from "./stacks/schema";
 import { loadStackConfig } from "./stacks/load";
 import { checkTargetKindChange, targetOutput } from "./stacks/previous";
 
@@ -33,6 +33,10 @@ export = async () => {
     // What the cluster lacks of what the app needs, installed; the app then uses what is installed.
     const addonsConfig = addonsArgs(config, namespace, target.cluster.ingress);
     const cluster = addonsConfig ? new ClusterAddons(name, addonsConfig, withCluster).appliedTo(target.cluster) : target.cluster;
+    const idleAutoscalers = autoscalingWithoutMetrics(config);
+    if (idleAutoscalers) {
+        pulumi.log.warn(idleAutoscalers);
+    }
 
     // The stores, each in its mode; the dumps of a bundled database go to the object store.
     const storeCluster = { namespace, storageClass: cluster.storageClass };

@@ -1,7 +1,8 @@
 import { strict as assert } from "node:assert";
 import { pinnedCharts } from "../components/addons";
+import { autoscalingWithoutMetrics } from "../stacks/schema";
 import { schemaViolation } from "./schemas";
-import { clone, inputs, ofType, render, renderInvalid, stackValues, type Rendered } from "./support";
+import { clone, inputs, parseValues, ofType, render, renderInvalid, stackValues, type Rendered } from "./support";
 
 // The cluster add-ons under mocks: which each target installs by default, the pinned charts and
 // their values, their namespaces, and the app following what is installed.
@@ -146,6 +147,22 @@ describe("the app on the add-ons installed", () => {
         for (const urn of awaited) {
             assert.ok(ingress?.dependencies.includes(urn), `the Ingress waits for ${urn}`);
         }
+    });
+});
+
+describe("autoscalers without a metrics API", () => {
+    const autoscaled = (stack: string, addons: Record<string, unknown>) =>
+        parseValues(stack, withValues(stack, { api: { autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 4 } }, addons }));
+
+    it("are named, with the reason, where the cluster runs none and metrics-server is turned off", () => {
+        const message = autoscalingWithoutMetrics(autoscaled("eks", { metricsServer: { enabled: false } }));
+        assert.match(message ?? "", /HorizontalPodAutoscalers of api scale nothing: this eks cluster runs no metrics API and addons\.metricsServer\.enabled is false/);
+    });
+
+    it("are not mentioned where metrics-server is installed, the cluster has its own, or the cluster is not known", () => {
+        assert.equal(autoscalingWithoutMetrics(autoscaled("eks", {})), undefined);
+        assert.equal(autoscalingWithoutMetrics(autoscaled("gke", {})), undefined);
+        assert.equal(autoscalingWithoutMetrics(autoscaled("dev", {})), undefined);
     });
 });
 

@@ -4,6 +4,7 @@ import { acmeIssuers, pinnedCharts, type AddonName } from "../../components/addo
 import { isIpv4Range } from "../../components/targets/cidr";
 import { clusterFacilities } from "../../components/targets/facilities";
 import type { TargetKind } from "../../components/targets/kinds";
+import type { StackConfig } from "./stack";
 import { dnsLabel } from "./values";
 
 // The add-ons appstack installs on the cluster from pinned charts; each defaults to on where the
@@ -136,4 +137,25 @@ function checkAddressPool(addresses: string[] | undefined, clusterCidrs: string[
         }
         spans.push({ text, span });
     });
+}
+
+/**
+ * Why the stack's autoscalers would scale nothing, where it is known: autoscaling is on, the
+ * target's cluster runs no metrics API and metrics-server is not installed. Undefined otherwise
+ * (also where the cluster is not known: an adopted cluster usually runs one).
+ */
+export function autoscalingWithoutMetrics(config: Pick<StackConfig, "addons" | "target" | "ingress" | "api" | "frontend" | "workers">): string | undefined {
+    const has = clusterFacilities[config.target.kind];
+    if (has === undefined || has.metricsServer || selectedAddons(config).metricsServer) {
+        return undefined;
+    }
+    const scaled = [
+        ...(config.api.autoscaling.enabled ? ["api"] : []),
+        ...(config.frontend.enabled && config.frontend.autoscaling.enabled ? ["frontend"] : []),
+        ...config.workers.filter((worker) => worker.autoscaling.enabled).map((worker) => `worker ${worker.name}`),
+    ];
+    if (scaled.length === 0) {
+        return undefined;
+    }
+    return `the HorizontalPodAutoscalers of ${scaled.join(", ")} scale nothing: this ${config.target.kind} cluster runs no metrics API and addons.metricsServer.enabled is false, so they hold their minimum replicas (install metrics-server, or turn autoscaling off)`;
 }

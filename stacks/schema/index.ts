@@ -10,3 +10,4 @@ export { platformArgs } from "./platform.args";
 export { targetArgs } from "./targets";
 export { autoscalingArgs, httpProbes, resourceRequirements, workerProbes, workloadSpec } from "./workloads.args";
 export { addonsArgs } from "./addons.args";
+export { autoscalingWithoutMetrics } from "./addons";
