@@ -1,4 +1,9 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { renderStack } from "../scripts/render";
 import { pinnedCharts } from "../components/addons";
 import { autoscalingWithoutMetrics } from "../stacks/schema";
 import { schemaViolation } from "./schemas";
@@ -48,6 +53,19 @@ describe("cluster add-ons", () => {
         assert.deepEqual(charts(tls).map((c) => c.name).sort(), ["cert-manager", "metrics-server"]);
         // The ALB stays the controller: no nginx is installed where the cluster has its own.
         assert.equal((tls.find("Ingress", "appstack") as any).spec.ingressClassName, "alb");
+    });
+
+    it("are written by the render, each chart with its values under charts/", async () => {
+        const out = fs.mkdtempSync(path.join(os.tmpdir(), "appstack-addons-render-"));
+        try {
+            await renderStack("eks", out);
+            const written = parseYaml(fs.readFileSync(path.join(out, "charts", "metrics-server_metrics-server.yaml"), "utf8"));
+            assert.equal(written.chart, "metrics-server");
+            assert.equal(written.version, pinnedCharts.metricsServer.version);
+            assert.equal(written.values.replicas, 2);
+        } finally {
+            fs.rmSync(out, { recursive: true, force: true });
+        }
     });
 
     it("install nothing on GKE, which runs its own ingress, metrics-server and storage", async () => {
