@@ -6,6 +6,7 @@ import { parse as parseYaml } from "yaml";
 import { renderStack } from "../scripts/render";
 import { pinnedCharts } from "../components/addons";
 import { autoscalingWithoutMetrics } from "../stacks/schema";
+import { policyResources, runPack } from "./policyPack";
 import { schemaViolation } from "./schemas";
 import { clone, inputs, parseValues, ofType, render, renderInvalid, stackValues, type Rendered } from "./support";
 
@@ -68,8 +69,10 @@ describe("cluster add-ons", () => {
         }
     });
 
-    it("install nothing on GKE, which runs its own ingress, metrics-server and storage", async () => {
-        assert.deepEqual(charts(await render("gke", stackValues("gke"))), []);
+    it("install nothing on GKE or AKS, which run their own ingress, metrics-server and storage", async () => {
+        for (const stack of ["gke", "aks"]) {
+            assert.deepEqual(charts(await render(stack, stackValues(stack))), [], stack);
+        }
     });
 
     it("give each add-on a namespace of its own under Pod Security and a NetworkPolicy admitting its serving ports only", async () => {
@@ -181,6 +184,19 @@ describe("autoscalers without a metrics API", () => {
         assert.equal(autoscalingWithoutMetrics(autoscaled("eks", {})), undefined);
         assert.equal(autoscalingWithoutMetrics(autoscaled("gke", {})), undefined);
         assert.equal(autoscalingWithoutMetrics(autoscaled("dev", {})), undefined);
+    });
+});
+
+describe("the policy pack and the charts' objects", () => {
+    // A DaemonSet as MetalLB's speaker is: root, host network, no default-deny in its namespace.
+    const speaker = { apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "speaker", namespace: "metallb-system", labels: {} }, spec: { selector: { matchLabels: { app: "speaker" } }, template: { metadata: { labels: { app: "speaker" } }, spec: { hostNetwork: true, containers: [{ name: "speaker", image: "quay.io/metallb/speaker:v0.16.2", securityContext: { privileged: true } }] } } } };
+    const registered = (qualifiedType: string) => ({ urn: `urn:pulumi:dev::appstack::${qualifiedType}::speaker`, type: "kubernetes:apps/v1:DaemonSet", name: "speaker", parent: "", provider: "", custom: true, protect: false, dependencies: [], inputs: speaker });
+
+    it("leave out what a Helm chart renders, and hold every other object to the rules", async () => {
+        const fromChart = await runPack(policyResources([registered("appstack:addons:MetalLb$kubernetes:helm.sh/v4:Chart$kubernetes:apps/v1:DaemonSet")]));
+        assert.deepEqual(fromChart.filter((v) => v.level === "mandatory"), []);
+        const ownObject = await runPack(policyResources([registered("appstack:addons:MetalLb$kubernetes:apps/v1:DaemonSet")]));
+        assert.ok(ownObject.some((v) => v.policy === "pod-security-restricted" && v.level === "mandatory"), JSON.stringify(ownObject));
     });
 });
 

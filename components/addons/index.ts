@@ -64,7 +64,8 @@ export class ClusterAddons extends pulumi.ComponentResource {
                     spec: {
                         podSelector: { matchLabels: { "acme.cert-manager.io/http01-solver": "true" } },
                         policyTypes: ["Ingress"],
-                        // 8089: where cert-manager's solver pods serve the challenge token.
+                        // 8089: where cert-manager's solver pods serve the challenge token. The sources are
+                        // namespaces and ranges, never the app's components, so no app name is needed.
                         ingress: ingressFrom(sources.map((peer) => ({ peer, ports: [8089] })), ""),
                     },
                 },
