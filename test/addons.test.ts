@@ -54,6 +54,10 @@ describe("cluster add-ons", () => {
         assert.deepEqual(charts(tls).map((c) => c.name).sort(), ["cert-manager", "metrics-server"]);
         // The ALB stays the controller: no nginx is installed where the cluster has its own.
         assert.equal((tls.find("Ingress", "appstack") as any).spec.ingressClassName, "alb");
+        // The challenges go through the ALB too, with the annotations its Ingresses need.
+        const [solver] = (tls.find("ClusterIssuer", "letsencrypt-prod") as any).spec.acme.solvers;
+        assert.equal(solver.http01.ingress.ingressClassName, "alb");
+        assert.equal(solver.http01.ingress.ingressTemplate.metadata.annotations["alb.ingress.kubernetes.io/scheme"], "internet-facing");
     });
 
     it("are written by the render, each chart with its values under charts/", async () => {

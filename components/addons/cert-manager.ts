@@ -6,8 +6,8 @@ import { pinnedCharts } from "./charts";
 export interface CertManagerArgs extends AddonArgs {
     /** The ACME account's contact: Let's Encrypt writes to it before a certificate expires unrenewed. */
     email: string;
-    /** The IngressClass that serves the HTTP-01 challenges. */
-    ingressClassName: string;
+    /** The IngressClass that serves the HTTP-01 challenges, and the annotations its Ingresses need (an ALB's scheme). */
+    solver: { className: string; annotations: Record<string, string> };
 }
 
 /** The ACME servers of Let's Encrypt, one ClusterIssuer each, named as the config names them. */
@@ -17,6 +17,12 @@ export const acmeIssuers = {
 } as const;
 
 export type AcmeIssuerName = keyof typeof acmeIssuers;
+
+/** The HTTP-01 solver's Ingress: the class, and a template with the annotations only where the class needs some. */
+function solverIngress(solver: CertManagerArgs["solver"]) {
+    const annotated = Object.keys(solver.annotations).length > 0;
+    return { ingressClassName: solver.className, ...(annotated ? { ingressTemplate: { metadata: { annotations: solver.annotations } } } : {}) };
+}
 
 /**
  * cert-manager with its CRDs (kept when the chart is removed: deleting them would delete every
@@ -53,7 +59,7 @@ export class CertManager extends pulumi.ComponentResource {
                             email: args.email,
                             server: acmeIssuers[issuerName],
                             privateKeySecretRef: { name: `${issuerName}-account` },
-                            solvers: [{ http01: { ingress: { ingressClassName: args.ingressClassName } } }],
+                            solvers: [{ http01: { ingress: solverIngress(args.solver) } }],
                         },
                     },
                 },

@@ -21,7 +21,14 @@ export function addonsArgs(config: Pick<StackConfig, "addons" | "target" | "ingr
         ingressSources: clusterIngress.sources,
         ingressNginx: selected.ingressNginx ? { namespace: controllerNamespace, className, values: given.ingressNginx?.values, mirror } : undefined,
         certManager: selected.certManager
-            ? { namespace: given.certManager?.namespace ?? "cert-manager", email: given.certManager?.email ?? "", ingressClassName: className, values: given.certManager?.values, mirror }
+            ? {
+                  namespace: given.certManager?.namespace ?? "cert-manager",
+                  email: given.certManager?.email ?? "",
+                  // The challenges go through the controller that serves the app's Ingress: the one installed here, else the cluster's own.
+                  solver: selected.ingressNginx ? { className, annotations: {} } : { className: clusterIngress.className, annotations: clusterIngress.annotations },
+                  values: given.certManager?.values,
+                  mirror,
+              }
             : undefined,
         metricsServer: selected.metricsServer ? { namespace: given.metricsServer?.namespace ?? "metrics-server", values: given.metricsServer?.values, mirror } : undefined,
         metallb: selected.metallb ? { namespace: given.metallb?.namespace ?? "metallb-system", addresses: given.metallb?.addresses ?? [], values: given.metallb?.values, mirror } : undefined,
