@@ -1,4 +1,3 @@
-import { clusterFacilities } from "./facilities";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import * as containerservice from "@pulumi/azure-native/containerservice";
@@ -11,6 +10,7 @@ import type { Provider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { kubeDnsPeers, nginxIngress, targetProvider, type ClusterProfile, type Target, type WorkloadIdentityHook } from "./target";
+import { clusterFacilities } from "./facilities";
 
 export interface AksPoolArgs {
     name: string;

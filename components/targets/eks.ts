@@ -1,4 +1,3 @@
-import { clusterFacilities } from "./facilities";
 import * as eks from "@pulumi/aws/eks";
 import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
@@ -11,6 +10,7 @@ import { eksNetwork } from "./eks-network";
 import { eksAddons, eksNodeGroups } from "./eks-nodes";
 import { ecrRegistry } from "./eks-registry";
 import { kubeDnsPeers, targetProvider, type ClusterProfile, type Target } from "./target";
+import { clusterFacilities } from "./facilities";
 
 export interface EksNodeGroupArgs {
     name: string;

@@ -1,4 +1,3 @@
-import { clusterFacilities } from "./facilities";
 import * as artifactregistry from "@pulumi/gcp/artifactregistry";
 import * as compute from "@pulumi/gcp/compute";
 import * as container from "@pulumi/gcp/container";
@@ -12,6 +11,7 @@ import type { Provider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { kubeDnsPeers, targetProvider, type ClusterProfile, type RegistryProfile, type Target, type WorkloadIdentityHook } from "./target";
+import { clusterFacilities } from "./facilities";
 
 export interface GkeNodePoolArgs {
     name: string;
