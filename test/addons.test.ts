@@ -214,6 +214,7 @@ describe("invalid add-on config", () => {
         ["an issuer appstack does not install", { certManager: { enabled: true, email } }, { ...publicIngress, tls: { mode: "cert-manager", clusterIssuer: "corporate-ca" } }, ["ingress.tls.clusterIssuer"]],
         ["values for an add-on that is not installed", { metricsServer: { values: { replicas: 3 } } }, undefined, ["addons.metricsServer"]],
         ["local-path without a mirror", { localPath: { enabled: true } }, undefined, ["addons.chartMirror"]],
+        ["a mirror with no add-on to take from it", { chartMirror: { oci: "oci://registry.example.com/charts" } }, undefined, ["addons.chartMirror"]],
     ];
     for (const [what, addons, ingress, paths] of cases) {
         it(`stops at ${what}, before any resource`, async () => {

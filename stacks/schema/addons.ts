@@ -99,6 +99,9 @@ export function checkAddons(config: Record<string, unknown>, ctx: z.RefinementCt
             issue([addon], `set, but ${pinnedCharts[addon].chart} is not installed on this ${target.kind} target (set enabled: true to install it)`, own);
         }
     }
+    if (given.chartMirror && !Object.values(selected).some(Boolean)) {
+        issue(["chartMirror"], `set, but no add-on is installed on this ${target.kind} target`, given.chartMirror);
+    }
     if (selected.localPath && !given.chartMirror) {
         issue(["chartMirror"], `a chart mirror holding ${pinnedCharts.localPath.chart} ${pinnedCharts.localPath.version}: its project publishes it in no Helm repository`);
     }
