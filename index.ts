@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { ClusterAddons } from "./components/addons";
 import { App } from "./components/app";
 import { Image, registryOfCluster } from "./components/image";
 import { Platform } from "./components/platform";
@@ -8,7 +9,7 @@ import { ObjectStore } from "./components/data/objectstore";
 import { Postgres } from "./components/data/postgres";
 import { Redis } from "./components/data/redis";
 import { Search } from "./components/data/search";
-import { appArgs, imageArgs, managedStoresArgs, objectStoreArgs, platformArgs, postgresArgs, redisArgs, searchArgs, targetArgs } from "./stacks/schema";
+import { addonsArgs, appArgs, autoscalingWithoutMetrics, imageArgs, managedStoresArgs, objectStoreArgs, platformArgs, postgresArgs, redisArgs, searchArgs, targetArgs } from "./stacks/schema";
 import { loadStackConfig } from "./stacks/load";
 import { checkTargetKindChange, targetOutput } from "./stacks/previous";
 
@@ -28,9 +29,17 @@ export = async () => {
 
     const platform = new Platform(name, platformArgs(config, target.cluster.dnsPeers), withCluster);
 
-    // The stores, each in its mode; the dumps of a bundled database go to the object store.
     const namespace = platform.namespaceName;
-    const storeCluster = { namespace, storageClass: target.cluster.storageClass };
+    // What the cluster lacks of what the app needs, installed; the app then uses what is installed.
+    const addonsConfig = addonsArgs(config, namespace, target.cluster.ingress);
+    const cluster = addonsConfig ? new ClusterAddons(name, addonsConfig, withCluster).appliedTo(target.cluster) : target.cluster;
+    const idleAutoscalers = autoscalingWithoutMetrics(config);
+    if (idleAutoscalers) {
+        pulumi.log.warn(idleAutoscalers);
+    }
+
+    // The stores, each in its mode; the dumps of a bundled database go to the object store.
+    const storeCluster = { namespace, storageClass: cluster.storageClass };
     // A cloud target's profile names the network its managed stores live in (absent elsewhere).
     const managedArgs = managedStoresArgs(config, target.cluster.network, target.cluster.cloudProvider);
     // The cloud's module, and its SDK, is loaded only for a stack with a managed store.
@@ -43,7 +52,7 @@ export = async () => {
     const postgres = new Postgres(`${name}-postgres`, postgresArgs(config, storeCluster, objectStore?.connection, managed), withCluster);
     const dataStores: DataStoreConnection[] = [postgres, redis, objectStore, search].flatMap((store) => (store ? [store.connection] : []));
 
-    const args = appArgs(config, { image: image.ref, namespace, ingress: target.cluster.ingress, dataStores, workloadIdentity: target.cluster.workloadIdentity });
+    const args = appArgs(config, { image: image.ref, namespace, ingress: cluster.ingress, dataStores, workloadIdentity: target.cluster.workloadIdentity });
     const app = new App(name, args, withCluster);
 
     return {

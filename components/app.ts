@@ -43,6 +43,8 @@ export interface IngressArgs {
     tls?: { secretName: string };
     /** False where no ingress controller publishes an address, so the engine does not wait. */
     publishesStatus: boolean;
+    /** What must exist before the Ingress is applied (its controller, the issuer of its certificate). */
+    dependsOn?: pulumi.Resource[];
 }
 
 export interface AppArgs {
@@ -244,7 +246,7 @@ export class App extends pulumi.ComponentResource {
                     rules: [{ host: ingress.host, http: { paths } }],
                 },
             },
-            { parent: this },
+            { parent: this, dependsOn: ingress.dependsOn },
         );
     }
 }

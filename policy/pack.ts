@@ -23,9 +23,16 @@ import {
 
 export const packName = "appstack";
 
-/** Kubernetes objects are custom resources of the kubernetes package; their inputs are the object. */
-function kubernetesObject(type: string, props: Record<string, any>): KubernetesObject | undefined {
-    return type.startsWith("kubernetes:") && typeof props?.kind === "string" ? (props as KubernetesObject) : undefined;
+/**
+ * Kubernetes objects are custom resources of the kubernetes package; their inputs are the object.
+ * The objects a Helm chart renders (the cluster add-ons: ingress-nginx, cert-manager, MetalLB...)
+ * are left out: they are their projects' pods, with their own UIDs and privileges, held to the
+ * Pod Security level their namespace's labels make the API server enforce; the pack's rules are
+ * the application's.
+ */
+function kubernetesObject(type: string, props: Record<string, any>, urn: string): KubernetesObject | undefined {
+    const fromChart = (urn.split("::")[2] ?? "").includes("kubernetes:helm.sh/v4:Chart$");
+    return type.startsWith("kubernetes:") && typeof props?.kind === "string" && !fromChart ? (props as KubernetesObject) : undefined;
 }
 
 function report(problems: string[], reportViolation: ReportViolation, urn?: string): void {
@@ -48,7 +55,7 @@ function objectPolicy<C extends object>(
         enforcementLevel,
         configSchema,
         validateResource: (args, reportViolation) => {
-            const object = kubernetesObject(args.type, args.props);
+            const object = kubernetesObject(args.type, args.props, args.urn);
             if (object) {
                 report(rule([object], args.getConfig<C>()), reportViolation);
             }
@@ -70,7 +77,7 @@ function objectsPolicy<C extends object>(
         enforcementLevel,
         configSchema,
         validateStack: (args, reportViolation) => {
-            const objects = args.resources.flatMap((resource) => kubernetesObject(resource.type, resource.props) ?? []);
+            const objects = args.resources.flatMap((resource) => kubernetesObject(resource.type, resource.props, resource.urn) ?? []);
             report(rule(objects, args.getConfig<C>()), reportViolation);
         },
     };

@@ -126,6 +126,9 @@ function writeRender(evaluation: Evaluation, outDir: string, ordered: Manifest[]
     const texts = ordered.map((manifest) => YAML.stringify(manifest, { version: "1.1", sortMapEntries: false }));
     ordered.forEach((manifest, index) => files.set(path.join("manifests", fileName(manifest)), texts[index]));
     files.set("all.yaml", texts.map((text, index) => `--- # ${objectKey(ordered[index])}\n${text}`).join(""));
+    for (const chart of helmCharts(evaluation.resources)) {
+        files.set(path.join("charts", `${chart.namespace}_${chart.name}.yaml`), YAML.stringify(chart, { version: "1.1", sortMapEntries: false }));
+    }
     files.set("outputs.json", JSON.stringify(evaluation.outputs, null, 2) + "\n");
     files.set("resources.json", JSON.stringify(evaluation.resources, null, 2) + "\n");
     for (const [file, text] of files) {
@@ -145,10 +148,22 @@ export function table(rows: string[][]): string {
     return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd()).join("\n");
 }
 
-function summary(objects: Manifest[], outputs: Record<string, unknown>): string {
+/** The Helm charts a stack installs, as registered: the engine expands each into its objects, the render does not. */
+function helmCharts(resources: RegisteredResource[]): { name: string; namespace: string; chart: string; version: string; [input: string]: unknown }[] {
+    return resources
+        .filter((resource) => resource.type === "kubernetes:helm.sh/v4:Chart")
+        .map((resource) => {
+            const { name, namespace, chart, version, ...rest } = resource.inputs as Record<string, unknown>;
+            return { name: String(name ?? resource.name), namespace: String(namespace ?? ""), chart: String(chart), version: String(version ?? ""), ...rest };
+        });
+}
+
+function summary(objects: Manifest[], outputs: Record<string, unknown>, resources: RegisteredResource[]): string {
     const rows = [["KIND", "NAMESPACE", "NAME"], ...objects.map((m) => [m.kind, m.metadata.namespace ?? "", m.metadata.name ?? ""])];
     const outputRows = Object.entries(outputs).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]);
-    return `${table(rows)}\n\nOutputs:\n${table([["NAME", "VALUE"], ...outputRows])}`;
+    const charts = helmCharts(resources);
+    const chartRows = charts.length ? `\n\nHelm charts (values in charts/):\n${table([["NAMESPACE", "NAME", "CHART", "VERSION"], ...charts.map((c) => [c.namespace, c.name, c.chart, c.version])])}` : "";
+    return `${table(rows)}${chartRows}\n\nOutputs:\n${table([["NAME", "VALUE"], ...outputRows])}`;
 }
 
 export interface Render {
@@ -195,7 +210,7 @@ async function main(): Promise<number> {
     const render = await renderStack(options.stack, options.outDir, { configFile: options.configFile, readPrevious: options.diff });
     const millis = Number(process.hrtime.bigint() - started) / 1e6;
     const manifests = render.objects.map((object) => object.manifest);
-    console.log(summary(manifests, render.evaluation.outputs));
+    console.log(summary(manifests, render.evaluation.outputs, render.evaluation.resources));
     if (options.diff) {
         const { diffText } = require("./render-diff") as typeof import("./render-diff");
         const currentObjects = new Map(render.objects.map(({ resource, manifest }) => [objectKey(manifest), { urn: resource.urn, manifest }]));

@@ -10,6 +10,7 @@ import type { Provider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { kubeDnsPeers, nginxIngress, targetProvider, type ClusterProfile, type Target, type WorkloadIdentityHook } from "./target";
+import { clusterFacilities } from "./facilities";
 
 export interface AksPoolArgs {
     name: string;
@@ -183,6 +184,7 @@ export class AksCluster extends pulumi.ComponentResource implements Target {
             storageClass: args.production ? "managed-csi-premium" : "managed-csi",
             network: { cloud: "azure", location: args.location, resourceGroupName: group.name, vnetId: vnet.id, vnetName: vnet.name, nodeSubnetId: nodeSubnet.id, cidrs: [args.ranges.vnet, args.ranges.pods] },
             cloudProvider: azure,
+            facilities: clusterFacilities.aks,
             workloadIdentity: workloadIdentity(group.name, cluster, role, azure),
         };
         this.registerOutputs({ clusterName: cluster.name, registry: registry.loginServer });

@@ -35,6 +35,6 @@ export function rangesOverlap(a: string, b: string): boolean {
 }
 
 /** An IPv4 address (dotted quad) as a number. */
-function addressValue(address: string): number {
+export function addressValue(address: string): number {
     return address.split(".").reduce((value, octet) => value * 256 + Number(octet), 0);
 }

@@ -10,6 +10,7 @@ import { eksNetwork } from "./eks-network";
 import { eksAddons, eksNodeGroups } from "./eks-nodes";
 import { ecrRegistry } from "./eks-registry";
 import { kubeDnsPeers, targetProvider, type ClusterProfile, type Target } from "./target";
+import { clusterFacilities } from "./facilities";
 
 export interface EksNodeGroupArgs {
     name: string;
@@ -159,6 +160,7 @@ export class EksCluster extends pulumi.ComponentResource implements Target {
                 nodeSecurityGroupId: cluster.vpcConfig.clusterSecurityGroupId,
             },
             cloudProvider: aws,
+            facilities: clusterFacilities.eks,
             workloadIdentity: podIdentity(cluster, aws),
         };
         this.registerOutputs({ clusterName: cluster.name });

@@ -11,6 +11,7 @@ import type { Provider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { kubeDnsPeers, targetProvider, type ClusterProfile, type RegistryProfile, type Target, type WorkloadIdentityHook } from "./target";
+import { clusterFacilities } from "./facilities";
 
 export interface GkeNodePoolArgs {
     name: string;
@@ -147,6 +148,7 @@ export class GkeCluster extends pulumi.ComponentResource implements Target {
             registry: this.createRegistry(name, args, nodeMember, { ...kept, retainOnDelete: args.production }),
             network: { cloud: "gcp", project: args.project, region: args.region, networkId: network.id, subnetId: subnet.id, cidrs: [args.ranges.nodes, args.ranges.pods, args.ranges.services] },
             cloudProvider: gcp,
+            facilities: clusterFacilities.gke,
             workloadIdentity: workloadIdentity(args.project, gcp),
         };
         this.registerOutputs({ clusterName: cluster.name });

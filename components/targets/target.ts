@@ -47,6 +47,26 @@ export interface ClusterProfile {
     readonly cloudProvider?: pulumi.ProviderResource;
     /** Binds a ServiceAccount to a cloud identity. Absent: the target has no cloud identities. */
     readonly workloadIdentity?: WorkloadIdentityHook;
+    /**
+     * What the cluster already runs of what the app needs from it; each add-on it lacks is
+     * installed by default. Absent: not known (a cluster appstack adopts), so no add-on is
+     * installed unless the config asks for it.
+     */
+    readonly facilities?: ClusterFacilities;
+}
+
+/** The services a cluster provides itself, by the add-on that would otherwise provide them. */
+export interface ClusterFacilities {
+    /** An ingress controller serving the profile's ingress class. */
+    readonly ingressController: boolean;
+    /** cert-manager and its ClusterIssuers. */
+    readonly certManager: boolean;
+    /** The resource metrics API (metrics.k8s.io) the HorizontalPodAutoscalers read. */
+    readonly metricsServer: boolean;
+    /** Something that gives Services of type LoadBalancer an address. */
+    readonly loadBalancer: boolean;
+    /** A default StorageClass with a provisioner behind it. */
+    readonly defaultStorageClass: boolean;
 }
 
 /** Pods selected by namespace and labels, as a NetworkPolicy peer selects them. */
@@ -77,10 +97,12 @@ export interface IngressProfile {
      * publishes one, the engine must not wait for it.
      */
     readonly publishesStatus: boolean;
+    /** What an Ingress of this class waits for: the controller and the issuer of its certificate, where appstack installs them. */
+    readonly dependsOn?: pulumi.Resource[];
 }
 
-/** A namespace, or an address range (known from config: the VPC/VNet ranges are chosen, not assigned). */
-export type IngressSource = { readonly namespace: string } | { readonly cidr: string };
+/** A namespace (its pods with these labels, where known), or an address range (known from config: the VPC/VNet ranges are chosen, not assigned). */
+export type IngressSource = { readonly namespace: string; readonly podLabels?: Record<string, string> } | { readonly cidr: string };
 
 /** A container registry beside the cluster. */
 export interface RegistryProfile {

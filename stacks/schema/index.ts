@@ -9,3 +9,5 @@ export { ingressArgs } from "./ingress.args";
 export { platformArgs } from "./platform.args";
 export { targetArgs } from "./targets";
 export { autoscalingArgs, httpProbes, resourceRequirements, workerProbes, workloadSpec } from "./workloads.args";
+export { addonsArgs } from "./addons.args";
+export { autoscalingWithoutMetrics } from "./addons";

@@ -20,5 +20,6 @@ export function ingressArgs(ingress: StackConfig["ingress"], appName: string, co
         sources: [...controller.sources],
         tls: tls.mode === "none" ? undefined : { secretName: tls.mode === "secret" ? tls.secretName : tlsSecretName(appName) },
         publishesStatus: controller.publishesStatus,
+        dependsOn: controller.dependsOn,
     };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { addons, checkAddons } from "./addons";
 import { targetKinds } from "../../components/targets/kinds";
 import { checkBuildHasRegistry, checkBundledIngress, checkComposedNames, checkDataStoreUse, checkProdImagesPinnedByDigest, checkPublicEndpoint } from "./consistency";
 import { data } from "./data/data";
@@ -43,13 +44,15 @@ export const stackConfigSchema = z
         quota: quota.optional().describe("ResourceQuota of the namespace"),
         limitRange: limitRange.describe("LimitRange defaults of the namespace"),
         data: data.describe("the stateful dependencies and how each is provided"),
+        addons: addons.optional().describe("cluster add-ons installed from pinned charts: ingress controller, cert-manager, metrics-server, MetalLB, storage"),
     })
     .superRefine(checkDataStoreUse)
     .superRefine(checkComposedNames, { when: () => true })
     .superRefine(checkProdImagesPinnedByDigest, { when: () => true })
     .superRefine(checkBuildHasRegistry, { when: () => true })
     .superRefine(checkPublicEndpoint, { when: () => true })
-    .superRefine(checkBundledIngress, { when: () => true });
+    .superRefine(checkBundledIngress, { when: () => true })
+    .superRefine(checkAddons, { when: () => true });
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 export type WorkloadLifecycle = Pick<StackConfig["api"], "replicas" | "resources" | "autoscaling" | "preStopSeconds" | "terminationGracePeriodSeconds" | "env">;
