@@ -78,7 +78,7 @@ describe("the pinned charts, from their projects' Go modules", function () {
             }
         } catch (error) {
             const stderr = (error as { stderr?: string }).stderr ?? String(error);
-            throw new Error(`the charts' Go modules could not be downloaded (go and the Go module proxy are needed):\n${stderr}`);
+            throw new Error(`the charts' Go modules could not be downloaded (go and the Go module proxy are needed):\n${stderr}`, { cause: error });
         }
         rendered = await render("dev", { ...clone(stackValues("dev")), ...everyAddon });
     });
