@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { App } from "./components/app";
 import { Image, registryOfCluster } from "./components/image";
+import { Monitoring } from "./components/monitoring";
 import { Platform } from "./components/platform";
 import { createTarget } from "./components/targets";
 import type { DataStoreConnection } from "./components/data/connection";
@@ -8,7 +9,7 @@ import { ObjectStore } from "./components/data/objectstore";
 import { Postgres } from "./components/data/postgres";
 import { Redis } from "./components/data/redis";
 import { Search } from "./components/data/search";
-import { appArgs, imageArgs, managedStoresArgs, objectStoreArgs, platformArgs, postgresArgs, redisArgs, searchArgs, targetArgs } from "./stacks/schema";
+import { appArgs, imageArgs, managedStoresArgs, monitoringArgs, monitoringLeftOut, objectStoreArgs, platformArgs, postgresArgs, redisArgs, searchArgs, targetArgs } from "./stacks/schema";
 import { loadStackConfig } from "./stacks/load";
 import { checkTargetKindChange, targetOutput } from "./stacks/previous";
 
@@ -45,6 +46,14 @@ export = async () => {
 
     const args = appArgs(config, { image: image.ref, namespace, ingress: target.cluster.ingress, dataStores, workloadIdentity: target.cluster.workloadIdentity });
     const app = new App(name, args, withCluster);
+    const monitoring = monitoringArgs(config, app, namespace);
+    if (monitoring) {
+        new Monitoring(`${name}-monitoring`, monitoring, withCluster);
+    }
+    const leftOut = monitoringLeftOut(config);
+    for (const what of leftOut) {
+        pulumi.log.warn(`monitoring: left out ${what}`);
+    }
 
     return {
         [targetOutput]: target.kind,
@@ -54,5 +63,6 @@ export = async () => {
         workers: app.workers.map((worker) => worker.objectName),
         ...(app.frontend ? { frontend: app.frontend.objectName } : {}),
         ...(app.url ? { url: app.url } : {}),
+        ...(leftOut.length ? { monitoringLeftOut: leftOut } : {}),
     };
 };

@@ -8,8 +8,8 @@ type PolicyPeer = inputs.networking.v1.NetworkPolicyPeer;
 export type NetworkPeer =
     /** Pods of another component of the same application, in the same namespace. */
     | { component: string }
-    /** Every pod of a namespace (an ingress controller, a monitoring stack). */
-    | { namespace: string }
+    /** Every pod of a namespace (an ingress controller), or only its pods with these labels (Prometheus). */
+    | { namespace: string; podLabels?: Record<string, string> }
     /** Addresses outside the cluster (a managed database, an external API). */
     | { cidr: pulumi.Input<string> };
 
@@ -24,7 +24,8 @@ function policyPeer(peer: NetworkPeer, appName: string): PolicyPeer {
         return { podSelector: { matchLabels: selectorLabels(appName, peer.component) } };
     }
     if ("namespace" in peer) {
-        return { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": peer.namespace } } };
+        const namespaceSelector = { matchLabels: { "kubernetes.io/metadata.name": peer.namespace } };
+        return peer.podLabels ? { namespaceSelector, podSelector: { matchLabels: peer.podLabels } } : { namespaceSelector };
     }
     return { ipBlock: { cidr: peer.cidr } };
 }
