@@ -74,7 +74,7 @@ describe("a real API server", () => {
                 const applied = kubectl(["apply", "--server-side", "--field-manager=appstack-test", "-f", "-"], toYaml(rest));
                 succeed(applied, "apply");
                 assert.doesNotMatch(applied.stderr, /PodSecurity|Warning/i);
-                const created = succeed(kubectl(["get", "all,configmap,secret,networkpolicy,pdb,ingress,serviceaccount,resourcequota,limitrange", "-n", namespace, "-o", "name"]), "get");
+                const created = succeed(kubectl(["get", "all,configmap,secret,networkpolicy,pdb,ingress,serviceaccount,resourcequota,limitrange,servicemonitor,podmonitor,prometheusrule", "-n", namespace, "-o", "name"]), "get");
                 for (const manifest of rest) {
                     assert.match(created, new RegExp(`/${manifest.metadata.name}\\n`), `${manifest.kind} ${manifest.metadata.name} is missing`);
                 }
