@@ -182,7 +182,9 @@ export function alertGroups(args: AlertArgs): RuleGroup[] {
                 rule(
                     "CertificateExpiring",
                     "warning",
-                    `${clusterMetrics.certificateExpiry}{${ns}} - time() < ${t.certificateDays * 86400}`,
+                    // Scraped from cert-manager's own namespace without honorLabels, the
+                    // certificate's namespace is exported_namespace.
+                    `(${clusterMetrics.certificateExpiry}{${ns}} or ${clusterMetrics.certificateExpiry}{exported_${ns}}) - time() < ${t.certificateDays * 86400}`,
                     "Certificate {{ $labels.name }} expires within " + t.certificateDays + " days",
                     "cert-manager has not renewed the certificate; it expires soon.",
                     "1h",
