@@ -117,6 +117,8 @@ export class Workload extends pulumi.ComponentResource {
     readonly objectName: string;
     readonly component: string;
     readonly metrics?: WorkloadMetrics;
+    /** The port its metrics are served on, by name: its serving port's, or a port of its own. */
+    readonly metricsPort?: string;
 
     constructor(name: string, args: WorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
         super("appstack:workload:Workload", name, {}, opts);
@@ -125,6 +127,7 @@ export class Workload extends pulumi.ComponentResource {
         this.component = args.component;
         this.metrics = args.metrics;
         const ownMetricsPort = args.metrics && args.metrics.port !== args.port ? args.metrics.port : undefined;
+        this.metricsPort = args.metrics && (ownMetricsPort === undefined ? servingPortName : metricsPortName);
         const labels = appLabels(args.appName, args.component);
         const selector = selectorLabels(args.appName, args.component);
         const metadata = { name: objectName, namespace: args.namespace, labels };

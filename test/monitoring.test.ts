@@ -85,6 +85,19 @@ describe("monitoring", () => {
         assert.equal((prod.find("ConfigMap", "appstack-dashboard") as any).metadata.labels.grafana_dashboard, "1");
     });
 
+    it("scrapes the frontend where its image serves metrics: through its pods on a port of its own, through its Service on its own port", async () => {
+        const values: Values = clone(stackValues("prod"));
+        values.frontend = { ...values.frontend, metrics: { port: 9113, path: "/stats" } };
+        const ownPort = await render("prod", values);
+        const podMonitor = ownPort.find("PodMonitor", "appstack-frontend") as any;
+        assert.deepEqual([podMonitor.spec.podMetricsEndpoints[0].port, podMonitor.spec.podMetricsEndpoints[0].path], ["metrics", "/stats"]);
+        const rules = (ownPort.find("NetworkPolicy", "appstack-frontend") as any).spec.ingress as any[];
+        assert.deepEqual(rules.filter((rule) => rule.from[0].podSelector?.matchLabels["app.kubernetes.io/name"] === "prometheus").map((rule) => rule.ports), [[{ protocol: "TCP", port: 9113 }]]);
+        values.frontend.metrics = { port: 8080, path: "/metrics" };
+        const servingPort = await render("prod", values);
+        assert.equal((servingPort.find("ServiceMonitor", "appstack-frontend") as any).spec.endpoints[0].port, "http");
+    });
+
     it("without the Prometheus Operator, leaves its objects out and says so in the outputs", async () => {
         const values: Values = clone(stackValues("prod"));
         values.monitoring = { enabled: true, prometheusOperator: false };
@@ -108,5 +121,9 @@ describe("monitoring", () => {
         const { error, registered } = await renderInvalid(values);
         assert.deepEqual(error.problems.map((p) => p.path).sort(), ["monitoring.alerts.latencySeconds", "monitoringNamespace"]);
         assert.ok(registered.every((r) => r.type === "pulumi:pulumi:Stack"));
+        const frontendOnly: Values = clone(stackValues("dev"));
+        frontendOnly.frontend = { metrics: { port: 9113, path: "/metrics" } };
+        const refused = await renderInvalid(frontendOnly);
+        assert.match(refused.error.problems.find((p) => p.path === "monitoringNamespace")?.allowed ?? "", /frontend\.metrics/);
     });
 });

@@ -44,7 +44,7 @@ export function appArgs(config: StackConfig, surroundings: AppSurroundings): App
         // The schema requires an image whenever the frontend is enabled.
         frontend:
             frontend.enabled && frontend.image
-                ? { ...workloadSpec(frontend, httpProbes(frontend.probes)), port: frontend.port, image: pinnedReference(frontend.image) }
+                ? { ...workloadSpec(frontend, httpProbes(frontend.probes)), port: frontend.port, image: pinnedReference(frontend.image), metrics: metrics.frontend }
                 : undefined,
         migrations: migrations.enabled
             ? {

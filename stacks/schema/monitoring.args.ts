@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { App } from "../../components/app";
 import type { MonitoringArgs, ScrapeTarget } from "../../components/monitoring";
 import type { NetworkPeer } from "../../components/network";
-import { metricsPortName, servingPortName, type Workload, type WorkloadMetrics } from "../../components/workload";
+import { servingPortName, type Workload, type WorkloadMetrics } from "../../components/workload";
 import type { StackConfig } from "./stack";
 
 /** The path the app image serves Prometheus metrics on (the api on its port, a worker on METRICS_PORT). */
@@ -19,12 +19,14 @@ function scrapers(config: StackConfig): NetworkPeer[] {
     return config.monitoring.enabled ? [{ namespace: config.monitoringNamespace, podLabels: config.monitoring.prometheusPods }] : [{ namespace: config.monitoringNamespace }];
 }
 
-/** Where the api and each worker serve metrics: the workers only while monitoring is on. */
-export function workloadMetrics(config: StackConfig): { api: WorkloadMetrics; worker?: WorkloadMetrics } {
+/** Where the api, each worker and the frontend serve metrics: the workers only while monitoring is on, the frontend where its image has them. */
+export function workloadMetrics(config: StackConfig): { api: WorkloadMetrics; worker?: WorkloadMetrics; frontend?: WorkloadMetrics } {
     const peers = scrapers(config);
+    const frontend = config.frontend.metrics;
     return {
         api: { port: config.api.port, path: metricsPath, scrapers: peers },
         worker: config.monitoring.enabled ? { port: config.monitoring.workerMetricsPort, path: metricsPath, scrapers: peers } : undefined,
+        frontend: frontend && peers.length ? { port: frontend.port, path: frontend.path, scrapers: peers } : undefined,
     };
 }
 
@@ -36,14 +38,13 @@ export function monitoringLeftOut(config: StackConfig): string[] {
     return ["ServiceMonitors and PodMonitors (monitoring.prometheusOperator is false: no Prometheus Operator CRDs)", "PrometheusRule (monitoring.prometheusOperator is false: no Prometheus Operator CRDs)"];
 }
 
-/** Through the Service where there is one (the api serves metrics on its port), else the pods' metrics port. */
+/** Through the Service where it serves metrics on the Service's port (the api), else through its pods. */
 function scrapeTarget(workload: Workload, component: string): ScrapeTarget[] {
-    if (!workload.metrics) {
+    if (!workload.metrics || !workload.metricsPort) {
         return [];
     }
-    return workload.service
-        ? [{ component, via: "service", port: servingPortName, path: workload.metrics.path }]
-        : [{ component, via: "pods", port: metricsPortName, path: workload.metrics.path }];
+    const via = workload.service && workload.metricsPort === servingPortName ? "service" : "pods";
+    return [{ component, via, port: workload.metricsPort, path: workload.metrics.path }];
 }
 
 export function monitoringArgs(config: StackConfig, app: App, namespace: pulumi.Input<string>): MonitoringArgs | undefined {

@@ -63,8 +63,12 @@ export const monitoring = z.strictObject({
 });
 
 /** Monitoring needs to know where Prometheus runs: it alone is admitted to the metrics ports. */
-export function checkMonitoringNamespace(value: { monitoring?: { enabled?: unknown }; monitoringNamespace?: unknown }, ctx: z.RefinementCtx) {
-    if (value.monitoring?.enabled === true && value.monitoringNamespace === undefined) {
-        ctx.addIssue({ code: "custom", path: ["monitoringNamespace"], input: undefined, message: "the namespace Prometheus runs in, when monitoring.enabled is true" });
+export function checkMonitoringNamespace(value: { monitoring?: { enabled?: unknown }; frontend?: { metrics?: unknown }; monitoringNamespace?: unknown }, ctx: z.RefinementCtx) {
+    if (value.monitoringNamespace !== undefined) {
+        return;
+    }
+    const needs = value.monitoring?.enabled === true ? "monitoring.enabled is true" : value.frontend?.metrics !== undefined ? "frontend.metrics is set" : undefined;
+    if (needs) {
+        ctx.addIssue({ code: "custom", path: ["monitoringNamespace"], input: undefined, message: `the namespace Prometheus runs in, when ${needs}` });
     }
 }
