@@ -20,9 +20,12 @@ export interface AlertThresholds {
     crashLoopingFor: string;
     autoscalerMaxedFor: string;
     workerFailureRatio: number;
+    workerFailureWindow: string;
+    workerFailingFor: string;
     workerIdleFor: string;
     storeDownFor: string;
     volumeFreeRatio: number;
+    volumeFullFor: string;
     certificateDays: number;
 }
 
@@ -146,10 +149,10 @@ export function alertGroups(args: AlertArgs): RuleGroup[] {
                 rule(
                     "WorkerJobsFailing",
                     "warning",
-                    `sum by (namespace, ${componentLabel}) (rate(${appMetrics.workerJobs}{${ns},outcome="failed"}[15m])) / sum by (namespace, ${componentLabel}) (rate(${appMetrics.workerJobs}{${ns}}[15m])) > ${t.workerFailureRatio}`,
+                    `sum by (namespace, ${componentLabel}) (rate(${appMetrics.workerJobs}{${ns},outcome="failed"}[${t.workerFailureWindow}])) / sum by (namespace, ${componentLabel}) (rate(${appMetrics.workerJobs}{${ns}}[${t.workerFailureWindow}])) > ${t.workerFailureRatio}`,
                     "{{ $labels.component }}: {{ $value | humanizePercentage }} of jobs failing",
-                    `More than ${round(t.workerFailureRatio * 100)}% of the worker's jobs failed over 15 minutes.`,
-                    "5m",
+                    `More than ${round(t.workerFailureRatio * 100)}% of the worker's jobs failed over ${t.workerFailureWindow}, for ${t.workerFailingFor}.`,
+                    t.workerFailingFor,
                 ),
                 rule(
                     "WorkerNotProgressing",
@@ -176,8 +179,8 @@ export function alertGroups(args: AlertArgs): RuleGroup[] {
                     "warning",
                     `${clusterMetrics.volumeAvailable}{${ns}} / ${clusterMetrics.volumeCapacity}{${ns}} < ${t.volumeFreeRatio}`,
                     "PersistentVolumeClaim {{ $labels.persistentvolumeclaim }}: {{ $value | humanizePercentage }} free",
-                    `Less than ${round(t.volumeFreeRatio * 100)}% of the volume is free.`,
-                    "5m",
+                    `Less than ${round(t.volumeFreeRatio * 100)}% of the volume is free, for ${t.volumeFullFor}.`,
+                    t.volumeFullFor,
                 ),
                 rule(
                     "CertificateExpiring",

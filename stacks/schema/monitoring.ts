@@ -36,10 +36,13 @@ export const alerts = z.strictObject({
     rolloutStuckFor: promDuration.describe("a rollout that has not finished for this long alerts"),
     crashLoopingFor: promDuration.describe("a container restarting in a loop for this long alerts"),
     autoscalerMaxedFor: promDuration.describe("an autoscaler at its maximum replicas for this long alerts"),
-    workerFailureRatio: ratio.describe("share of a worker's jobs failing, over 15 minutes, that alerts"),
+    workerFailureRatio: ratio.describe("share of a worker's jobs failing over workerFailureWindow that alerts"),
+    workerFailureWindow: promDuration.describe("window the share of failing jobs is measured over"),
+    workerFailingFor: promDuration.describe("how long the share must stay above workerFailureRatio"),
     workerIdleFor: promDuration.describe("a worker that finished no job for this long while its queues hold jobs alerts"),
     storeDownFor: promDuration.describe("a data store the app reports down for this long alerts"),
     volumeFreeRatio: ratio.describe("a volume with less than this share of its space free alerts"),
+    volumeFullFor: promDuration.describe("how long a volume must stay below volumeFreeRatio"),
     certificateDays: positiveInt.describe("a TLS certificate expiring within this many days alerts"),
 });
 
