@@ -1,9 +1,8 @@
 import * as batch from "@pulumi/kubernetes/batch/v1";
-import * as networking from "@pulumi/kubernetes/networking/v1";
+import type * as networking from "@pulumi/kubernetes/networking/v1";
 import type * as inputs from "@pulumi/kubernetes/types/input";
 import type * as pulumi from "@pulumi/pulumi";
-import { egressTo, type NetworkRule } from "./network";
-import { selectorLabels } from "./pod";
+import { podNetworkPolicy, type NetworkRule } from "./network";
 
 // What every run-to-completion workload shares, the app's jobs and the stores' alike.
 
@@ -50,17 +49,5 @@ export function cronJob(name: string, metadata: ObjectMetadata, schedule: CronSc
 
 /** The NetworkPolicy of a job's pods (component `component`): nobody connects to them, and they reach exactly `egress`. */
 export function jobNetworkPolicy(name: string, appName: string, metadata: ObjectMetadata, component: string, egress: NetworkRule[], opts: pulumi.CustomResourceOptions): networking.NetworkPolicy {
-    return new networking.NetworkPolicy(
-        name,
-        {
-            metadata,
-            spec: {
-                podSelector: { matchLabels: selectorLabels(appName, component) },
-                policyTypes: ["Ingress", "Egress"],
-                ingress: [],
-                egress: egressTo(egress, appName),
-            },
-        },
-        opts,
-    );
+    return podNetworkPolicy(name, appName, metadata, component, { ingress: [], egress }, opts);
 }

@@ -1,3 +1,4 @@
+import * as networking from "@pulumi/kubernetes/networking/v1";
 import type * as inputs from "@pulumi/kubernetes/types/input";
 import type * as pulumi from "@pulumi/pulumi";
 import { selectorLabels } from "./pod";
@@ -42,4 +43,31 @@ export function ingressFrom(rules: NetworkRule[], appName: string) {
 /** NetworkPolicy egress rules: each peer reachable on its TCP ports. */
 export function egressTo(rules: NetworkRule[], appName: string) {
     return rules.map((rule) => ({ to: [policyPeer(rule.peer, appName)], ports: tcpPorts(rule.ports) }));
+}
+
+/**
+ * The NetworkPolicy of one component's pods: they are reached from `ingress` and reach `egress`,
+ * and nothing else (DNS comes from the namespace's policy).
+ */
+export function podNetworkPolicy(
+    name: string,
+    appName: string,
+    metadata: { name: string; namespace: pulumi.Input<string>; labels: Record<string, string> },
+    component: string,
+    rules: { ingress: NetworkRule[]; egress: NetworkRule[] },
+    opts: pulumi.CustomResourceOptions,
+): networking.NetworkPolicy {
+    return new networking.NetworkPolicy(
+        name,
+        {
+            metadata,
+            spec: {
+                podSelector: { matchLabels: selectorLabels(appName, component) },
+                policyTypes: ["Ingress", "Egress"],
+                ingress: ingressFrom(rules.ingress, appName),
+                egress: egressTo(rules.egress, appName),
+            },
+        },
+        opts,
+    );
 }

@@ -1,12 +1,12 @@
 import * as apps from "@pulumi/kubernetes/apps/v1";
 import * as hpa from "@pulumi/kubernetes/autoscaling/v2";
 import * as core from "@pulumi/kubernetes/core/v1";
-import * as networking from "@pulumi/kubernetes/networking/v1";
+import type * as networking from "@pulumi/kubernetes/networking/v1";
 import * as policy from "@pulumi/kubernetes/policy/v1";
 import type * as inputs from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import * as names from "./names";
-import { egressTo, ingressFrom, type NetworkRule } from "./network";
+import { podNetworkPolicy, type NetworkRule } from "./network";
 import { clusterService } from "./service";
 import { appLabels, hardenedContainer, hardenedPodSpec, selectorLabels, type AppEnvironment } from "./pod";
 import type { CloudIdentity, CloudPermission, WorkloadIdentityHook } from "./targets/target";
@@ -236,19 +236,7 @@ export class Workload extends pulumi.ComponentResource {
             ...(args.port === undefined ? [] : args.allowFrom.map((peer) => ({ peer, ports: [args.port!] }))),
             ...(args.metrics?.scrapers ?? []).map((peer) => ({ peer, ports: [args.metrics!.port] })),
         ];
-        this.networkPolicy = new networking.NetworkPolicy(
-            name,
-            {
-                metadata,
-                spec: {
-                    podSelector: { matchLabels: selector },
-                    policyTypes: ["Ingress", "Egress"],
-                    ingress: ingressFrom(admitted, args.appName),
-                    egress: egressTo(args.allowTo, args.appName),
-                },
-            },
-            { parent: this },
-        );
+        this.networkPolicy = podNetworkPolicy(name, args.appName, metadata, args.component, { ingress: admitted, egress: args.allowTo }, { parent: this });
 
         this.registerOutputs({
             deployment: this.deployment.metadata.name,

@@ -94,7 +94,7 @@ async function main(): Promise<number> {
     }
     const node = process.execPath;
     const results: Record<string, unknown> = { date: new Date().toISOString(), cpus: `${os.cpus().length} x ${os.cpus()[0]?.model}`, node: process.version, loadAverage: os.loadavg(), runs };
-    console.log(`appstack bench: ${results.cpus}, node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}; medians of ${runs} runs after 1 warm-up`);
+    console.log(`appstack bench: ${results.cpus}, node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}; ${hyperfineRows ? `medians of ${runs} runs after 1 warm-up` : `engine rows: medians of ${engineRuns} runs`}`);
     if (hyperfineRows) console.log(`${"".padEnd(34)} ${"time".padStart(8)} ${"floor".padStart(8)}  ratio  ${"".padEnd(16)}${"runtime".padStart(8)}  ratio`);
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "appstack-bench-"));
     try {

@@ -90,8 +90,19 @@ async function down(purge: boolean): Promise<void> {
         }
         step("pulumi destroy");
         const stack = await openLocalStack();
-        const result = await cancellable(stack, (signal) => stack.destroy({ ...streamed, signal, color: "never", remove: true })).catch(failedAbove("pulumi destroy"));
-        console.log(`\n${summaryLine(result.summary.resourceChanges)}; stack "${stackName}" removed`);
+        const namespace = (await stack.outputs()).namespace?.value as string | undefined;
+        // A line per object is noise on the way out: the engine's output is shown when it fails.
+        const output: string[] = [];
+        const kept = { onOutput: (out: string) => output.push(out), onError: (err: string) => output.push(err) };
+        const result = await cancellable(stack, (signal) => stack.destroy({ ...kept, signal, color: "never", remove: true })).catch((error: unknown) => {
+            process.stdout.write(output.join(""));
+            return failedAbove("pulumi destroy")(error);
+        });
+        console.log(`${summaryLine(result.summary.resourceChanges)}; stack "${stackName}" removed`);
+        // The engine is done once the deletions are accepted; pods and claims go on terminating.
+        // Stopped before they are gone, the plane would bring them back on its next start, and
+        // the next up would wait minutes for their names to be free.
+        if (namespace) kubectl()(["wait", "--for=delete", `namespace/${namespace}`, "--timeout=180s"]);
     }
     step("stopping the local control plane");
     run("bash", [cluster, "down", ...(purge ? ["--purge"] : [])], { stdio: "inherit" });

@@ -28,7 +28,7 @@ export function touchedStacks(changed: string[], root = projectRoot): StackJob[]
     return (
         listStacks(root)
             .map((stack) => {
-                const config = readStackConfigValues(stack, root) as Record<string, any>;
+                const config = readStackConfigValues(stack, root) as { "appstack:environment"?: string; "appstack:target"?: { kind?: string } };
                 const environment = String(config["appstack:environment"] ?? "dev");
                 const policyConfig = path.join("policy", "config", `${environment}.json`);
                 return { stack, target: String(config["appstack:target"]?.kind), environment, "policy-config": fs.existsSync(path.join(root, policyConfig)) ? policyConfig : "" };

@@ -158,33 +158,34 @@ const cronJobDefaults: Preset["cronJob"] = {
     backoffLimit: 2,
 };
 
+/** The API: its port and health probes, with the lifecycle of its environment. */
+function api(...args: Parameters<typeof lifecycle>): Preset["stack"]["api"] {
+    return { port: 8000, probes: healthProbes("/api/v1/health"), ...lifecycle(...args) };
+}
+
+/** The frontend, off unless a stack turns it on and names its image. */
+function frontend(...args: Parameters<typeof lifecycle>): Preset["stack"]["frontend"] {
+    return { enabled: false, port: 8080, probes: staticSiteProbes, ...lifecycle(...args) };
+}
+
+/** A worker's defaults: `concurrency` tasks at once, probed by a queue ping and its heartbeat. */
+function worker(concurrency: number, ...args: Parameters<typeof lifecycle>): Preset["worker"] {
+    return { concurrency, probe: workerProbe, liveness: workerLiveness, ...workerLifecycle(...args) };
+}
+
 export const presets: Record<Environment, Preset> = {
     dev: {
         stack: {
             ...shared,
             protect: false,
             topologySpread: false,
-            api: {
-                port: 8000,
-                probes: healthProbes("/api/v1/health"),
-                ...lifecycle(1, { cpu: "50m", memory: "128Mi" }, { memory: "512Mi" }, { enabled: false, minReplicas: 1, maxReplicas: 3, cpuUtilization: 70, memoryUtilization: 80 }, 30),
-            },
-            frontend: {
-                enabled: false,
-                port: 8080,
-                probes: staticSiteProbes,
-                ...lifecycle(1, { cpu: "10m", memory: "32Mi" }, { memory: "128Mi" }, { enabled: false, minReplicas: 1, maxReplicas: 2, cpuUtilization: 70, memoryUtilization: 80 }, 30),
-            },
+            api: api(1, { cpu: "50m", memory: "128Mi" }, { memory: "512Mi" }, { enabled: false, minReplicas: 1, maxReplicas: 3, cpuUtilization: 70, memoryUtilization: 80 }, 30),
+            frontend: frontend(1, { cpu: "10m", memory: "32Mi" }, { memory: "128Mi" }, { enabled: false, minReplicas: 1, maxReplicas: 2, cpuUtilization: 70, memoryUtilization: 80 }, 30),
             migrations: migrations({ requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } }),
             limitRange: { defaultRequestCpu: "50m", defaultRequestMemory: "64Mi", defaultLimitMemory: "256Mi", maxMemory: "2Gi" },
             data: bundledData({ postgres: "10Gi", redis: "2Gi", objectStore: "10Gi", search: "5Gi" }, false),
         },
-        worker: {
-            concurrency: 2,
-            probe: workerProbe,
-            liveness: workerLiveness,
-            ...workerLifecycle(1, { cpu: "50m", memory: "128Mi" }, { memory: "512Mi" }, { enabled: false, minReplicas: 1, maxReplicas: 2, cpuUtilization: 70, memoryUtilization: 80 }, 300),
-        },
+        worker: worker(2, 1, { cpu: "50m", memory: "128Mi" }, { memory: "512Mi" }, { enabled: false, minReplicas: 1, maxReplicas: 2, cpuUtilization: 70, memoryUtilization: 80 }, 300),
         cronJob: cronJobDefaults,
     },
     prod: {
@@ -192,27 +193,13 @@ export const presets: Record<Environment, Preset> = {
             ...shared,
             protect: true,
             topologySpread: true,
-            api: {
-                port: 8000,
-                probes: healthProbes("/api/v1/health"),
-                ...lifecycle(3, { cpu: "250m", memory: "256Mi", ephemeralStorage: "256Mi" }, { cpu: "1", memory: "1Gi" }, { enabled: true, minReplicas: 3, maxReplicas: 10, cpuUtilization: 70, memoryUtilization: 80 }, 30),
-            },
-            frontend: {
-                enabled: false,
-                port: 8080,
-                probes: staticSiteProbes,
-                ...lifecycle(2, { cpu: "50m", memory: "64Mi", ephemeralStorage: "128Mi" }, { cpu: "200m", memory: "128Mi" }, { enabled: true, minReplicas: 2, maxReplicas: 6, cpuUtilization: 70, memoryUtilization: 80 }, 30),
-            },
+            api: api(3, { cpu: "250m", memory: "256Mi", ephemeralStorage: "256Mi" }, { cpu: "1", memory: "1Gi" }, { enabled: true, minReplicas: 3, maxReplicas: 10, cpuUtilization: 70, memoryUtilization: 80 }, 30),
+            frontend: frontend(2, { cpu: "50m", memory: "64Mi", ephemeralStorage: "128Mi" }, { cpu: "200m", memory: "128Mi" }, { enabled: true, minReplicas: 2, maxReplicas: 6, cpuUtilization: 70, memoryUtilization: 80 }, 30),
             migrations: migrations({ requests: { cpu: "250m", memory: "256Mi", ephemeralStorage: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } }),
             limitRange: { defaultRequestCpu: "100m", defaultRequestMemory: "128Mi", defaultLimitMemory: "512Mi", maxMemory: "4Gi" },
             data: bundledData({ postgres: "50Gi", redis: "4Gi", objectStore: "100Gi", search: "20Gi" }, true),
         },
-        worker: {
-            concurrency: 4,
-            probe: workerProbe,
-            liveness: workerLiveness,
-            ...workerLifecycle(2, { cpu: "100m", memory: "256Mi", ephemeralStorage: "256Mi" }, { cpu: "500m", memory: "1Gi" }, { enabled: true, minReplicas: 2, maxReplicas: 6, cpuUtilization: 70, memoryUtilization: 80 }, 300),
-        },
+        worker: worker(4, 2, { cpu: "100m", memory: "256Mi", ephemeralStorage: "256Mi" }, { cpu: "500m", memory: "1Gi" }, { enabled: true, minReplicas: 2, maxReplicas: 6, cpuUtilization: 70, memoryUtilization: 80 }, 300),
         cronJob: cronJobDefaults,
     },
 };

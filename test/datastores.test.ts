@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as YAML from "yaml";
-import { consumerEnvironment, type DataStoreConnection } from "../components/data/connection";
+import type { DataStoreConnection } from "../components/data/connection";
+import { consumerEnvironment } from "../components/data/consumer";
 import { podTemplates } from "../policy/objects";
 import { policyResources, runPack, stackPolicyConfig } from "./policyPack";
 import { schemaViolation } from "./schemas";

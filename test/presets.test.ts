@@ -19,6 +19,7 @@ const targetRequires: Record<string, Record<string, unknown>> = {
     eks: { kind: "eks", region: "eu-west-1", zones: ["eu-west-1a", "eu-west-1b"], autoMode: true },
     gke: { kind: "gke", project: "acme-prod", region: "europe-west1", autopilot: true },
     aks: { kind: "aks", location: "westeurope", registry: { name: "acmeregistry" } },
+    baremetal: { kind: "baremetal", k3sVersion: "v1.33.5+k3s1", ssh: { agent: true }, servers: [{ name: "server-a", address: "10.0.0.11" }] },
 };
 
 /** What each store's external mode cannot do without (the credentials set as secrets). */

@@ -1,12 +1,11 @@
 import * as apps from "@pulumi/kubernetes/apps/v1";
 import * as core from "@pulumi/kubernetes/core/v1";
-import * as networking from "@pulumi/kubernetes/networking/v1";
 import * as policy from "@pulumi/kubernetes/policy/v1";
 import type * as inputs from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import { clusterService } from "../service";
 import { RandomPassword } from "@pulumi/random/randomPassword";
-import { ingressFrom } from "../network";
+import { podNetworkPolicy } from "../network";
 import { appLabels, hardenedContainer, hardenedPodSpec, selectorLabels } from "../pod";
 import { headlessServiceName, objectName } from "../names";
 
@@ -208,20 +207,8 @@ export function bundledServer(name: string, args: BundledStoreArgs, spec: Server
     new policy.PodDisruptionBudget(name, { metadata, spec: { maxUnavailable: 1, selector: { matchLabels: selector }, unhealthyPodEvictionPolicy: "AlwaysAllow" } }, child);
 
     const admitted = args.clients.map((client) => ({ peer: { component: client }, ports: [spec.port.number] }));
-    new networking.NetworkPolicy(
-        name,
-        {
-            metadata,
-            spec: {
-                podSelector: { matchLabels: selector },
-                policyTypes: ["Ingress", "Egress"],
-                ingress: ingressFrom(admitted, args.appName),
-                // A server opens no connection of its own; DNS comes from the namespace's policy.
-                egress: [],
-            },
-        },
-        child,
-    );
+    // A server opens no connection of its own.
+    podNetworkPolicy(name, args.appName, metadata, spec.component, { ingress: admitted, egress: [] }, child);
 
     return { statefulSet, service };
 }

@@ -1,4 +1,5 @@
 import type { AksClusterArgs } from "./aks";
+import type { BaremetalClusterArgs } from "./baremetal";
 import type { EksClusterArgs } from "./eks";
 import { ExistingCluster, type ExistingClusterArgs } from "./existing";
 import type { GkeClusterArgs } from "./gke";
@@ -8,7 +9,7 @@ import type { Target } from "./target";
 export type * from "./target";
 
 /** Which kind of target to deploy to, with that kind's arguments. */
-export type TargetArgs = ({ kind: "existing" } & ExistingClusterArgs) | ({ kind: "local" } & LocalClusterArgs) | ({ kind: "eks" } & EksClusterArgs) | ({ kind: "gke" } & GkeClusterArgs) | ({ kind: "aks" } & AksClusterArgs);
+export type TargetArgs = ({ kind: "existing" } & ExistingClusterArgs) | ({ kind: "local" } & LocalClusterArgs) | ({ kind: "eks" } & EksClusterArgs) | ({ kind: "gke" } & GkeClusterArgs) | ({ kind: "aks" } & AksClusterArgs) | ({ kind: "baremetal" } & BaremetalClusterArgs);
 
 /** The target of the given kind. A cloud's module, and with it its SDK, is loaded only for its kind. */
 export function createTarget(name: string, args: TargetArgs): Target {
@@ -28,6 +29,10 @@ export function createTarget(name: string, args: TargetArgs): Target {
         case "aks": {
             const { kind: _kind, ...aksArgs } = args;
             return new (require("./aks") as typeof import("./aks")).AksCluster(name, aksArgs);
+        }
+        case "baremetal": {
+            const { kind: _kind, ...baremetalArgs } = args;
+            return new (require("./baremetal") as typeof import("./baremetal")).BaremetalCluster(name, baremetalArgs);
         }
     }
 }

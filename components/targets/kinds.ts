@@ -1,7 +1,7 @@
 // The kinds of target, as `target.kind` names them: the one list the schema, the targets and the
 // checks between them read.
 
-export const targetKinds = ["existing", "local", "eks", "gke", "aks"] as const;
+export const targetKinds = ["existing", "local", "eks", "gke", "aks", "baremetal"] as const;
 export type TargetKind = (typeof targetKinds)[number];
 
 /** Kinds whose cluster runs in a cloud, whose managed data services a stack may ask for. */

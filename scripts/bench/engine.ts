@@ -26,7 +26,7 @@ function sh(command: string, args: string[], input?: string): string {
 
 /** The bench's stack file: the local stack's config in a namespace of its own, with `workers` workers. */
 function benchStackFile(workers: number | undefined): { file: string; namespace: string } {
-    const document = YAML.parse(fs.readFileSync(path.join(projectRoot, "Pulumi.local.yaml"), "utf8")) as { config: Record<string, any> };
+    const document = YAML.parse(fs.readFileSync(path.join(projectRoot, "Pulumi.local.yaml"), "utf8")) as { config: Record<string, unknown> };
     const namespace = "appstack-bench";
     document.config["appstack:namespace"] = namespace;
     if (workers !== undefined) {
@@ -61,18 +61,33 @@ async function timedUp(stack: Stack): Promise<{ seconds: number; steps: Map<stri
     return { seconds: seconds(started), steps };
 }
 
+/** A resource's own type: the last of its URN's type chain. */
+const typeOf = (urn: string) => urn.split("::")[2].split("$").pop()!;
+
 /** From the step that ended last, back through the dependency that ended last before it. */
 async function criticalPath(stack: Stack, steps: Map<string, Step>): Promise<string[]> {
     const state = (await stack.exportStack()).deployment as { resources: { urn: string; dependencies?: string[]; parent?: string }[] };
-    const dependencies = new Map(state.resources.map((resource) => [resource.urn, resource.dependencies ?? []]));
-    const ended = [...steps.values()].filter((step) => step.end !== undefined && !step.urn.includes("pulumi:pulumi:Stack"));
+    const byUrn = new Map(state.resources.map((resource) => [resource.urn, resource]));
+    const children = new Map<string, string[]>();
+    for (const resource of state.resources) if (resource.parent) children.set(resource.parent, [...(children.get(resource.parent) ?? []), resource.urn]);
+    // What a resource waited on: its own dependencies and its ancestors' (a component's dependsOn
+    // holds its children back), a component standing for every resource under it.
+    const descendants = (urn: string): string[] => [urn, ...(children.get(urn) ?? []).flatMap(descendants)];
+    const waitedOn = (urn: string): string[] => {
+        const resource = byUrn.get(urn);
+        const own = (resource?.dependencies ?? []).flatMap(descendants);
+        return resource?.parent ? [...own, ...waitedOn(resource.parent)] : own;
+    };
+    // The engine waits on custom resources; a component ends when its children do.
+    const isCustom = (step: Step) => !/^(appstack:|pulumi:pulumi:Stack)/.test(typeOf(step.urn));
+    const ended = [...steps.values()].filter((step) => step.end !== undefined && isCustom(step));
     let current = ended.sort((a, b) => b.end! - a.end!)[0];
     const chain: string[] = [];
     while (current) {
         const name = current.urn.slice(current.urn.lastIndexOf("::") + 2);
-        const type = current.urn.split("::")[2].split("$").pop();
+        const type = typeOf(current.urn);
         chain.push(`${type} ${name}: ${current.start.toFixed(1)} s -> ${current.end!.toFixed(1)} s`);
-        const before = (dependencies.get(current.urn) ?? []).map((urn) => steps.get(urn)).filter((step): step is Step => step?.end !== undefined);
+        const before = waitedOn(current.urn).map((urn) => steps.get(urn)).filter((step): step is Step => step?.end !== undefined && isCustom(step));
         current = before.sort((a, b) => b.end! - a.end!)[0];
     }
     return chain.reverse();
@@ -138,7 +153,7 @@ export async function benchEngine(runs: number, workers?: number): Promise<Engin
             let started = process.hrtime.bigint();
             await stack.preview({ expectNoChanges: true, color: "never" });
             figures.preview.push(seconds(started));
-            const document = YAML.parse(fs.readFileSync(file, "utf8")) as { config: Record<string, any> };
+            const document = YAML.parse(fs.readFileSync(file, "utf8")) as { config: { "appstack:image": { tag: string } } };
             document.config["appstack:image"].tag = `1.0.${run + 10}`;
             fs.writeFileSync(file, YAML.stringify(document));
             stack = await openStack(engine, "bench", file);

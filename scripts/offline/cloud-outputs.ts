@@ -57,6 +57,9 @@ export function cloudOutputs(type: string, name: string, inputs: Record<string, 
     if (type.startsWith("azure-native:")) {
         return azureOutputs(type, name, inputs);
     }
+    if (type === "command:remote:Command") {
+        return commandOutputs(inputs);
+    }
     if (!type.startsWith("aws:")) {
         return {};
     }
@@ -132,4 +135,21 @@ function gcpOutputs(type: string, name: string, inputs: Record<string, any>): Re
         default:
             return common;
     }
+}
+
+/**
+ * What a command prints on its host. The one the program reads is the kubeconfig k3s writes on a
+ * server (its API at 127.0.0.1, which the program points at the cluster's address).
+ */
+function commandOutputs(inputs: Record<string, any>): Record<string, unknown> {
+    const printsKubeconfig = typeof inputs.create === "string" && inputs.create.includes("cat /etc/rancher/k3s/k3s.yaml");
+    const kubeconfig = YAML.stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name: "default", cluster: { server: "https://127.0.0.1:6443", "certificate-authority-data": Buffer.from(offlineCertificate).toString("base64") } }],
+        users: [{ name: "default", user: { "client-certificate-data": Buffer.from("offline client certificate").toString("base64"), "client-key-data": Buffer.from("offline client key").toString("base64") } }],
+        contexts: [{ name: "default", context: { cluster: "default", user: "default" } }],
+        "current-context": "default",
+    });
+    return { stdout: printsKubeconfig ? kubeconfig : "", stderr: "" };
 }

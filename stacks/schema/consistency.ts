@@ -173,3 +173,17 @@ export function checkBuildHasRegistry(config: Payload, ctx: z.RefinementCtx): vo
         message: `a registry to push the build to (server, username, password as a secret) with image.repository under it; target kind "${String(kind)}" brings none (${[...targetKindsWithRegistry].join(", ")} do)`,
     });
 }
+
+/** On a k3s cluster the program builds, its bundled Traefik (ingress.className traefik) runs in kube-system. */
+export function checkBundledIngress(config: Payload, ctx: z.RefinementCtx): void {
+    const ingress = config.ingress;
+    if (field(config.target, "kind") !== "baremetal" || field(ingress, "className") !== "traefik" || field(ingress, "controllerNamespace") === "kube-system") {
+        return;
+    }
+    ctx.addIssue({
+        code: "custom",
+        path: ["ingress", "controllerNamespace"],
+        input: field(ingress, "controllerNamespace"),
+        message: `"kube-system" with ingress.className traefik on target kind "baremetal": k3s runs its Traefik there (another className disables it, for a controller of your own)`,
+    });
+}

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { targetKinds } from "../../components/targets/kinds";
-import { checkBuildHasRegistry, checkComposedNames, checkDataStoreUse, checkProdImagesPinnedByDigest, checkPublicEndpoint } from "./consistency";
+import { checkBuildHasRegistry, checkBundledIngress, checkComposedNames, checkDataStoreUse, checkProdImagesPinnedByDigest, checkPublicEndpoint } from "./consistency";
 import { data } from "./data/data";
 import { appImage } from "./image";
 import { ingress } from "./ingress";
@@ -13,8 +13,8 @@ import { api, frontend, worker } from "./workloads";
 
 // The one schema of a stack's configuration (the `appstack:` namespace of Pulumi.<stack>.yaml).
 // Every object is strict so that a misspelt key is an error, not a silently ignored setting.
-// Each `.describe()` text is the key's documentation: the README's config table is generated
-// from it and a test keeps the two in step.
+// Each `.describe()` text is the key's documentation: docs/configuration.md is generated from it
+// (`npm run docs`) and a test keeps the two in step.
 
 export const stackConfigSchema = z
     .strictObject({
@@ -51,6 +51,7 @@ export const stackConfigSchema = z
     .superRefine(checkProdImagesPinnedByDigest, { when: () => true })
     .superRefine(checkBuildHasRegistry, { when: () => true })
     .superRefine(checkPublicEndpoint, { when: () => true })
+    .superRefine(checkBundledIngress, { when: () => true })
     .superRefine(checkMonitoringNamespace, { when: () => true });
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;

@@ -1,6 +1,7 @@
 import type { TargetArgs } from "../../../components/targets";
 import type { StackConfig } from "../stack";
 import { aksArgs } from "./aks.args";
+import { baremetalArgs } from "./baremetal.args";
 import { eksArgs } from "./eks.args";
 import { existingArgs } from "./existing.args";
 import { gkeArgs } from "./gke.args";
@@ -28,6 +29,8 @@ export function targetArgs(config: TargetSettings, stack: string): TargetArgs {
             return aksArgs(target, config, stack);
         case "gke":
             return gkeArgs(target, config, stack);
+        case "baremetal":
+            return baremetalArgs(target, config);
     }
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { aksTarget } from "./aks";
+import { baremetalTarget } from "./baremetal";
 import { eksTarget } from "./eks";
 import { existingTarget } from "./existing";
 import { gkeTarget } from "./gke";
@@ -12,5 +13,6 @@ export const target = z
         eksTarget,
         gkeTarget,
         aksTarget,
+        baremetalTarget,
     ])
-    .describe(`Kubernetes target: kind "existing" (kubeconfig or context), "local" (the embedded control plane), or a cluster created on a cloud: "eks", "gke" or "aks"`);
+    .describe(`Kubernetes target: kind "existing" (kubeconfig or context), "local" (the embedded control plane), or a cluster created on a cloud: "eks", "gke" or "aks", or k3s built on machines of your own over SSH: "baremetal"`);
