@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterAddons } from "./components/addons";
 import { App } from "./components/app";
 import { Image, registryOfCluster } from "./components/image";
+import { Monitoring } from "./components/monitoring";
 import { Platform } from "./components/platform";
 import { createTarget } from "./components/targets";
 import type { DataStoreConnection } from "./components/data/connection";
@@ -9,7 +10,7 @@ import { ObjectStore } from "./components/data/objectstore";
 import { Postgres } from "./components/data/postgres";
 import { Redis } from "./components/data/redis";
 import { Search } from "./components/data/search";
-import { addonsArgs, appArgs, autoscalingWithoutMetrics, imageArgs, managedStoresArgs, objectStoreArgs, platformArgs, postgresArgs, redisArgs, searchArgs, targetArgs } from "./stacks/schema";
+import { addonsArgs, appArgs, autoscalingWithoutMetrics, imageArgs, managedStoresArgs, monitoringArgs, monitoringLeftOut, objectStoreArgs, platformArgs, postgresArgs, redisArgs, searchArgs, targetArgs } from "./stacks/schema";
 import { loadStackConfig } from "./stacks/load";
 import { checkTargetKindChange, targetOutput } from "./stacks/previous";
 
@@ -54,6 +55,14 @@ export = async () => {
 
     const args = appArgs(config, { image: image.ref, namespace, ingress: cluster.ingress, dataStores, workloadIdentity: target.cluster.workloadIdentity });
     const app = new App(name, args, withCluster);
+    const monitoring = monitoringArgs(config, app, namespace);
+    if (monitoring) {
+        new Monitoring(`${name}-monitoring`, monitoring, withCluster);
+    }
+    const leftOut = monitoringLeftOut(config);
+    for (const what of leftOut) {
+        pulumi.log.warn(`monitoring: left out ${what}`);
+    }
 
     return {
         [targetOutput]: target.kind,
@@ -63,5 +72,6 @@ export = async () => {
         workers: app.workers.map((worker) => worker.objectName),
         ...(app.frontend ? { frontend: app.frontend.objectName } : {}),
         ...(app.url ? { url: app.url } : {}),
+        ...(leftOut.length ? { monitoringLeftOut: leftOut } : {}),
     };
 };

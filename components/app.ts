@@ -70,8 +70,6 @@ export interface AppArgs {
     cronJobs: CronJobArgs[];
     /** The public entry; absent: none. */
     ingress?: IngressArgs;
-    /** Who may scrape the workloads' metrics (a monitoring stack). */
-    scrapers: NetworkPeer[];
     /** The data stores the stack provides, for the components that use them. */
     dataStores: DataStoreConnection[];
     /**
@@ -150,7 +148,7 @@ export class App extends pulumi.ComponentResource {
                 ...args.api,
                 component: "api",
                 image: args.image,
-                allowFrom: [...ingressSources, ...(frontend ? [{ component: "frontend" }] : []), ...args.scrapers],
+                allowFrom: [...ingressSources, ...(frontend ? [{ component: "frontend" }] : [])],
                 allowTo: apiStores.egress,
                 extraEnv: storeVariables(apiStores),
                 cloudIdentity: cloudIdentity(args.workloadIdentity, apiStores.cloudPermissions, this),
@@ -169,7 +167,13 @@ export class App extends pulumi.ComponentResource {
                         ...spec,
                         component: workerComponent(workerName),
                         image: args.image,
-                        plainEnv: { ...spec.plainEnv, WORKER_NAME: workerName, WORKER_CONCURRENCY: String(concurrency), WORKER_QUEUES: queues.join(",") },
+                        plainEnv: {
+                            ...spec.plainEnv,
+                            WORKER_NAME: workerName,
+                            WORKER_CONCURRENCY: String(concurrency),
+                            WORKER_QUEUES: queues.join(","),
+                            ...(spec.metrics ? { METRICS_PORT: String(spec.metrics.port) } : {}),
+                        },
                         allowFrom: [],
                         allowTo: workerStores.egress,
                         extraEnv: storeVariables(workerStores),
@@ -192,7 +196,7 @@ export class App extends pulumi.ComponentResource {
                     env: undefined,
                     component: "frontend",
                     plainEnv: { ...frontend.plainEnv, API_URL: `http://${this.api.objectName}:${args.api.port}` },
-                    allowFrom: [...ingressSources, ...args.scrapers],
+                    allowFrom: ingressSources,
                     allowTo: [{ peer: { component: "api" }, ports: [args.api.port] }],
                 },
                 child,

@@ -9,7 +9,7 @@ type PolicyPeer = inputs.networking.v1.NetworkPolicyPeer;
 export type NetworkPeer =
     /** Pods of another component of the same application, in the same namespace. */
     | { component: string }
-    /** The pods of a namespace (an ingress controller, a monitoring stack): those with `podLabels`, or every one. */
+    /** The pods of a namespace (an ingress controller, a monitoring stack's Prometheus): those with `podLabels`, or every one. */
     | { namespace: string; podLabels?: Record<string, string> }
     /** Addresses outside the cluster (a managed database, an external API). */
     | { cidr: pulumi.Input<string> };

@@ -30,6 +30,18 @@ export interface WorkloadAutoscaling {
 /** The name of the port a workload serves, which probes and Services refer to. */
 export const servingPortName = "http";
 
+/** The name of the port a workload serves its metrics on, where that is not its serving port. */
+export const metricsPortName = "metrics";
+
+/** Where a workload serves Prometheus metrics, and who may scrape them. */
+export interface WorkloadMetrics {
+    /** Its serving port, or a port of its own (named `metricsPortName`). */
+    port: number;
+    path: string;
+    /** Admitted to exactly this port. */
+    scrapers: NetworkRule["peer"][];
+}
+
 /** What a workload runs and how it is sized and stopped: the part that comes from its config. */
 export interface WorkloadSpec {
     command?: string[];
@@ -47,6 +59,8 @@ export interface WorkloadSpec {
     terminationGracePeriodSeconds: number;
     /** Plain variables beyond the shared settings. */
     plainEnv?: Record<string, string>;
+    /** Where it serves Prometheus metrics; absent: it serves none. */
+    metrics?: WorkloadMetrics;
 }
 
 export interface WorkloadArgs extends WorkloadSpec {
@@ -101,11 +115,19 @@ export class Workload extends pulumi.ComponentResource {
     readonly networkPolicy: networking.NetworkPolicy;
     /** Name of the Deployment (and of the Service, when there is one). */
     readonly objectName: string;
+    readonly component: string;
+    readonly metrics?: WorkloadMetrics;
+    /** The port its metrics are served on, by name: its serving port's, or a port of its own. */
+    readonly metricsPort?: string;
 
     constructor(name: string, args: WorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
         super("appstack:workload:Workload", name, {}, opts);
         const objectName = names.objectName(args.appName, args.component);
         this.objectName = objectName;
+        this.component = args.component;
+        this.metrics = args.metrics;
+        const ownMetricsPort = args.metrics && args.metrics.port !== args.port ? args.metrics.port : undefined;
+        this.metricsPort = args.metrics && (ownMetricsPort === undefined ? servingPortName : metricsPortName);
         const labels = appLabels(args.appName, args.component);
         const selector = selectorLabels(args.appName, args.component);
         const metadata = { name: objectName, namespace: args.namespace, labels };
@@ -131,7 +153,7 @@ export class Workload extends pulumi.ComponentResource {
                 extraEnv: args.extraEnv,
                 resources: args.resources,
             }),
-            ports: args.port === undefined ? undefined : [{ name: servingPortName, containerPort: args.port, protocol: "TCP" }],
+            ports: containerPorts(args.port, ownMetricsPort),
             startupProbe: args.probes.startup,
             livenessProbe: args.probes.liveness,
             readinessProbe: args.probes.readiness,
@@ -210,7 +232,10 @@ export class Workload extends pulumi.ComponentResource {
             );
         }
 
-        const admitted = args.port === undefined ? [] : args.allowFrom.map((peer) => ({ peer, ports: [args.port!] }));
+        const admitted = [
+            ...(args.port === undefined ? [] : args.allowFrom.map((peer) => ({ peer, ports: [args.port!] }))),
+            ...(args.metrics?.scrapers ?? []).map((peer) => ({ peer, ports: [args.metrics!.port] })),
+        ];
         this.networkPolicy = podNetworkPolicy(name, args.appName, metadata, args.component, { ingress: admitted, egress: args.allowTo }, { parent: this });
 
         this.registerOutputs({
@@ -218,6 +243,14 @@ export class Workload extends pulumi.ComponentResource {
             service: this.service?.metadata.name,
         });
     }
+}
+
+function containerPorts(serving: number | undefined, metrics: number | undefined) {
+    const ports = [
+        ...(serving === undefined ? [] : [{ name: servingPortName, containerPort: serving, protocol: "TCP" }]),
+        ...(metrics === undefined ? [] : [{ name: metricsPortName, containerPort: metrics, protocol: "TCP" }]),
+    ];
+    return ports.length ? ports : undefined;
 }
 
 /** Spread counted per revision (pod-template-hash), so a rollout's new pods spread among themselves. */

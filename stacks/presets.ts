@@ -50,6 +50,40 @@ function lifecycle(
     };
 }
 
+/** Off until a stack names where Prometheus runs; the labels and thresholds are kube-prometheus-stack's and the SRE workbook's. */
+const monitoringDefaults: StackConfig["monitoring"] = {
+    enabled: false,
+    prometheusOperator: false,
+    prometheusPods: { "app.kubernetes.io/name": "prometheus" },
+    selectorLabels: { release: "kube-prometheus-stack" },
+    scrapeInterval: "30s",
+    workerMetricsPort: 9464,
+    runbookUrl: "docs/runbooks/alerts.md",
+    alerts: {
+        availabilityObjective: 0.999,
+        latencyObjective: 0.99,
+        latencySeconds: 0.5,
+        burnWindows: [
+            { long: "1h", short: "5m", burnRate: 14.4, severity: "critical" },
+            { long: "6h", short: "30m", burnRate: 6, severity: "critical" },
+            { long: "1d", short: "2h", burnRate: 3, severity: "warning" },
+            { long: "3d", short: "6h", burnRate: 1, severity: "warning" },
+        ],
+        rolloutStuckFor: "15m",
+        crashLoopingFor: "15m",
+        autoscalerMaxedFor: "15m",
+        workerFailureRatio: 0.1,
+        workerFailureWindow: "15m",
+        workerFailingFor: "5m",
+        workerIdleFor: "15m",
+        storeDownFor: "5m",
+        volumeFreeRatio: 0.1,
+        volumeFullFor: "5m",
+        certificateDays: 14,
+    },
+    dashboard: { enabled: true, labels: { grafana_dashboard: "1" } },
+};
+
 const shared = {
     runAsUser: 10001,
     settings: {},
@@ -60,6 +94,7 @@ const shared = {
         controllerNamespace: "ingress-nginx",
         tls: { mode: "cert-manager" as const, clusterIssuer: "letsencrypt-prod" },
     },
+    monitoring: monitoringDefaults,
     workers: [] as [],
     cronJobs: [] as [],
     name: "appstack",

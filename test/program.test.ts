@@ -9,6 +9,8 @@ import { clone, render, renderCommitted, settingsOf, settingsRead, stackValues, 
 const secretValue = "s3cr3t-value-that-must-never-show";
 const kubeconfigValue = "apiVersion: v1\nkind: Config\nusers: [{name: admin, user: {token: kubeconfig-token-never-shown}}]";
 
+const monitored = (stack: string) => (stackValues(stack).monitoring as { enabled?: boolean } | undefined)?.enabled === true;
+
 for (const stack of listStacks()) {
     describe(`the ${stack} stack`, () => {
         let rendered: Rendered;
@@ -108,11 +110,14 @@ for (const stack of listStacks()) {
             assert.equal(namespace.metadata.labels!["pod-security.kubernetes.io/enforce"], "restricted");
         });
 
-        it("lets no worker be reached and lets workers reach only what they declare", () => {
+        it("lets nothing but Prometheus reach a worker, on its metrics port, and lets workers reach only what they declare", () => {
             for (const worker of ["extraction", "indexing"]) {
                 const policy = rendered.find("NetworkPolicy", `appstack-worker-${worker}`) as any;
                 assert.deepEqual(policy.spec.policyTypes, ["Ingress", "Egress"]);
-                assert.deepEqual(policy.spec.ingress, []);
+                assert.deepEqual(
+                    policy.spec.ingress.map((rule: any) => [rule.from[0].podSelector.matchLabels, rule.ports]),
+                    monitored(stack) ? [[{ "app.kubernetes.io/name": "prometheus" }, [{ protocol: "TCP", port: 9464 }]]] : [],
+                );
                 // The stores its config names, and nothing beyond (DNS is the namespace's rule).
                 const reached = policy.spec.egress.map((rule: any) => rule.to[0].podSelector.matchLabels["app.kubernetes.io/component"]);
                 assert.deepEqual(reached, worker === "extraction" ? ["postgres", "redis", "objectstore"] : ["postgres", "redis", "search"]);
@@ -124,7 +129,8 @@ for (const stack of listStacks()) {
             const pod = extraction.spec.template.spec;
             assert.equal(pod.terminationGracePeriodSeconds, 3600);
             assert.ok(pod.containers[0].readinessProbe.exec.command.length > 0);
-            assert.equal(pod.containers[0].ports, undefined);
+            // It serves only its metrics, to Prometheus where monitoring is on, and has no Service.
+            assert.deepEqual(pod.containers[0].ports, monitored(stack) ? [{ name: "metrics", containerPort: 9464, protocol: "TCP" }] : undefined);
             assert.ok(!rendered.manifests.some((m) => m.kind === "Service" && m.metadata.name === "appstack-worker-extraction"));
         });
 
@@ -401,7 +407,8 @@ describe("ingress", () => {
         assert.deepEqual(sources, [
             { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } },
             { podSelector: { matchLabels: { "app.kubernetes.io/name": "appstack", "app.kubernetes.io/component": "frontend" } } },
-            { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } },
+            // Monitoring is on in prod: only the Prometheus pods of the monitoring namespace scrape.
+            { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } },
         ]);
         assert.deepEqual(api.spec.ingress.map((rule: any) => rule.ports), Array(3).fill([{ protocol: "TCP", port: 8000 }]));
         const frontend = rendered.find("NetworkPolicy", "appstack-frontend") as any;

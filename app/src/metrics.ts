@@ -1,3 +1,4 @@
+import * as http from "node:http";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 // Prometheus metrics of this process: the runtime's defaults plus what the api and workers do.
@@ -33,3 +34,41 @@ export const jobsProcessed = new Counter({
     labelNames: ["queue", "outcome"] as const,
     registers: [registry],
 });
+
+export const lastJobDone = new Gauge({
+    name: "worker_last_job_timestamp_seconds",
+    help: "When a worker last finished a job successfully, by queue (Unix time)",
+    labelNames: ["queue"] as const,
+    registers: [registry],
+});
+
+/** Jobs waiting in each queue, read from the broker at every scrape. */
+export function queueDepth(read: (queue: string) => Promise<number>, queues: string[]): Gauge<"queue"> {
+    return new Gauge({
+        name: "worker_queue_depth",
+        help: "Jobs waiting in a queue, as the broker counts them at the scrape",
+        labelNames: ["queue"] as const,
+        registers: [registry],
+        async collect() {
+            for (const queue of queues) {
+                this.set({ queue }, await read(queue));
+            }
+        },
+    });
+}
+
+/** A process without an HTTP API of its own (a worker) serves its metrics on a port of their own. */
+export function serveMetrics(port: number): http.Server {
+    return http
+        .createServer((request, response) => {
+            if (request.method !== "GET" || request.url !== "/metrics") {
+                response.writeHead(404).end();
+                return;
+            }
+            registry.metrics().then(
+                (body) => response.writeHead(200, { "content-type": registry.contentType }).end(body),
+                () => response.writeHead(500).end(),
+            );
+        })
+        .listen(port);
+}

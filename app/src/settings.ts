@@ -14,6 +14,8 @@ export interface Settings {
     workerQueues: string[];
     workerConcurrency: number;
     heartbeatFile: string;
+    /** Port a worker serves /metrics on; absent: none. */
+    metricsPort?: number;
     heartbeatMaxAgeSeconds: number;
     checkTimeoutMs: number;
     shutdownTimeoutMs: number;
@@ -54,6 +56,7 @@ export function readSettings(): Settings {
         workerConcurrency: integer("WORKER_CONCURRENCY", 1, 1),
         // The root filesystem is read-only: /tmp is the one writable place.
         heartbeatFile: optional("WORKER_HEARTBEAT_FILE") ?? "/tmp/worker-heartbeat",
+        metricsPort: optional("METRICS_PORT") === undefined ? undefined : integer("METRICS_PORT", 0, 1),
         heartbeatMaxAgeSeconds: integer("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 120, 1),
         // Below the probes' 3 s timeout, so that a slow dependency reads as down, not as a hung pod.
         checkTimeoutMs: integer("HEALTH_CHECK_TIMEOUT_MS", 2000, 1),

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import type { Redis } from "ioredis";
 import { redisClient } from "./dependencies";
 import { errorText, log } from "./log";
-import { jobsProcessed } from "./metrics";
+import { jobsProcessed, lastJobDone, queueDepth, serveMetrics } from "./metrics";
 import type { Settings } from "./settings";
 
 // A queue consumer: WORKER_CONCURRENCY loops take jobs from the Redis lists named by
@@ -28,6 +28,12 @@ export async function runWorker(settings: Settings): Promise<void> {
     const clients: Redis[] = [];
     const beat = () => touch(settings.heartbeatFile);
     beat();
+    const metricsServer = settings.metricsPort === undefined ? undefined : serveMetrics(settings.metricsPort);
+    if (metricsServer) {
+        const depthClient = redisClient(settings.redisUrl, settings.checkTimeoutMs);
+        clients.push(depthClient);
+        queueDepth((queue) => depthClient.llen(queue), settings.workerQueues);
+    }
 
     const loop = async (slot: number): Promise<void> => {
         // A blocking take holds its connection: one per loop.
@@ -67,6 +73,7 @@ export async function runWorker(settings: Settings): Promise<void> {
     const heartbeat = setInterval(beat, 10000);
     await Promise.all(Array.from({ length: settings.workerConcurrency }, (_, slot) => loop(slot)));
     clearInterval(heartbeat);
+    metricsServer?.close();
     for (const client of clients) {
         client.disconnect();
     }
@@ -104,6 +111,7 @@ async function runJob(queue: string, job: string): Promise<void> {
             throw new Error("the job asked to fail");
         }
         jobsProcessed.inc({ queue, outcome: "done" });
+        lastJobDone.setToCurrentTime({ queue });
         log.info("job done", { queue, id: payload.id, durationMs: Math.round(performance.now() - started) });
     } catch (error) {
         jobsProcessed.inc({ queue, outcome: "failed" });

@@ -48,6 +48,28 @@ describe("worker", () => {
         }
     });
 
+    it("serves its metrics on METRICS_PORT: jobs by outcome, the last job done, and the depth of each queue", async () => {
+        const metricsPort = await freePort();
+        redis.cli("LPUSH", "reports", JSON.stringify({ id: "ok" }), JSON.stringify({ id: "bad", fail: true }));
+        const worker = await start("worker", { REDIS_URL: redis.url, WORKER_QUEUES: "reports,backlog", WORKER_CONCURRENCY: "1", WORKER_HEARTBEAT_FILE: heartbeat(), METRICS_PORT: String(metricsPort) });
+        try {
+            await until("both jobs finished", () => worker.logs.filter((line) => line.msg === "job done" || line.msg === "job failed").length === 2);
+            redis.cli("LPUSH", "reports", ...["a", "b", "c"].map((id) => JSON.stringify({ id, ms: 3000 })));
+            await until("one slow job taken, two waiting", () => redis.cli("LLEN", "reports:processing") === "1" && redis.cli("LLEN", "reports") === "2");
+            const body = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+            assert.match(body, /^worker_jobs_total\{queue="reports",outcome="done"\} 1$/m);
+            assert.match(body, /^worker_jobs_total\{queue="reports",outcome="failed"\} 1$/m);
+            const lastDone = Number(/^worker_last_job_timestamp_seconds\{queue="reports"\} (\S+)$/m.exec(body)?.[1]);
+            assert.ok(Math.abs(lastDone - Date.now() / 1000) < 600, `a recent Unix time, got ${lastDone}`);
+            assert.match(body, /^worker_queue_depth\{queue="reports"\} 2$/m);
+            assert.match(body, /^worker_queue_depth\{queue="backlog"\} 0$/m);
+            assert.equal((await fetch(`http://127.0.0.1:${metricsPort}/other`)).status, 404);
+        } finally {
+            redis.cli("DEL", "reports");
+            await worker.stop();
+        }
+    });
+
     it("worker-ping answers 0 while the broker answers and 1 while it is down", async () => {
         assert.equal(run("worker-ping", { REDIS_URL: redis.url }).code, 0);
         const nobody = await freePort();

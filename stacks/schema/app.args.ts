@@ -6,6 +6,7 @@ import { cronJobComponent, migrationsComponent, workerComponent } from "../../co
 import type { IngressProfile, WorkloadIdentityHook } from "../../components/targets";
 import { storeUses } from "./data/store.args";
 import { imagePullCredentials } from "./image.args";
+import { workloadMetrics } from "./monitoring.args";
 import { ingressArgs } from "./ingress.args";
 import { cronJobArgs } from "./jobs.args";
 import type { StackConfig } from "./stack";
@@ -29,6 +30,7 @@ export interface AppSurroundings {
 export function appArgs(config: StackConfig, surroundings: AppSurroundings): AppArgs {
     const { api, frontend, migrations } = config;
     const uses = storeUses(config);
+    const metrics = workloadMetrics(config);
     return {
         appName: config.name,
         namespace: surroundings.namespace,
@@ -37,12 +39,12 @@ export function appArgs(config: StackConfig, surroundings: AppSurroundings): App
         topologySpread: config.topologySpread,
         settings: { APP_NAME: config.name, APP_ENVIRONMENT: config.environment, ...config.settings },
         secrets: secretValues(config.secrets),
-        api: { ...workloadSpec(api, httpProbes(api.probes)), port: api.port, command: api.command, args: api.args, uses: uses.api },
-        workers: config.workers.map((worker) => ({ ...workerArgs(worker), uses: uses[workerComponent(worker.name)] })),
+        api: { ...workloadSpec(api, httpProbes(api.probes)), port: api.port, command: api.command, args: api.args, uses: uses.api, metrics: metrics.api },
+        workers: config.workers.map((worker) => ({ ...workerArgs(worker), uses: uses[workerComponent(worker.name)], metrics: metrics.worker })),
         // The schema requires an image whenever the frontend is enabled.
         frontend:
             frontend.enabled && frontend.image
-                ? { ...workloadSpec(frontend, httpProbes(frontend.probes)), port: frontend.port, image: pinnedReference(frontend.image) }
+                ? { ...workloadSpec(frontend, httpProbes(frontend.probes)), port: frontend.port, image: pinnedReference(frontend.image), metrics: metrics.frontend }
                 : undefined,
         migrations: migrations.enabled
             ? {
@@ -56,7 +58,6 @@ export function appArgs(config: StackConfig, surroundings: AppSurroundings): App
             : undefined,
         cronJobs: config.cronJobs.map((job) => ({ ...cronJobArgs(job, api.resources), uses: uses[cronJobComponent(job.name)] })),
         ingress: ingressArgs(config.ingress, config.name, surroundings.ingress),
-        scrapers: config.monitoringNamespace ? [{ namespace: config.monitoringNamespace }] : [],
         dataStores: surroundings.dataStores,
         workloadIdentity: surroundings.workloadIdentity,
         imagePull: imagePullCredentials(config.image.registry),

@@ -6,6 +6,7 @@ export { appArgs, type AppSurroundings } from "./app.args";
 export { managedStoresArgs, objectStoreArgs, postgresArgs, redisArgs, searchArgs, storeClients, storeUses, type DataConfig, type StoreCluster } from "./data";
 export { imageArgs } from "./image.args";
 export { ingressArgs } from "./ingress.args";
+export { monitoringArgs, monitoringLeftOut } from "./monitoring.args";
 export { platformArgs } from "./platform.args";
 export { targetArgs } from "./targets";
 export { autoscalingArgs, httpProbes, resourceRequirements, workerProbes, workloadSpec } from "./workloads.args";

@@ -6,6 +6,7 @@ import { data } from "./data/data";
 import { appImage } from "./image";
 import { ingress } from "./ingress";
 import { cronJob, migrations } from "./jobs";
+import { checkMonitoringNamespace, monitoring } from "./monitoring";
 import { limitRange, quota } from "./platform";
 import { target } from "./targets/target";
 import { appName, dnsLabel, envVarName, secretValue, uniqueNames } from "./values";
@@ -41,6 +42,7 @@ export const stackConfigSchema = z
         cronJobs: uniqueNames(z.array(cronJob), "cronJobs").describe("scheduled jobs"),
         ingress: ingress.describe("public entry"),
         monitoringNamespace: dnsLabel.optional().describe("namespace whose Prometheus may scrape the workloads"),
+        monitoring: monitoring.describe("scraping, alerts and dashboard for the Prometheus and Grafana of monitoringNamespace"),
         quota: quota.optional().describe("ResourceQuota of the namespace"),
         limitRange: limitRange.describe("LimitRange defaults of the namespace"),
         data: data.describe("the stateful dependencies and how each is provided"),
@@ -52,7 +54,8 @@ export const stackConfigSchema = z
     .superRefine(checkBuildHasRegistry, { when: () => true })
     .superRefine(checkPublicEndpoint, { when: () => true })
     .superRefine(checkBundledIngress, { when: () => true })
-    .superRefine(checkAddons, { when: () => true });
+    .superRefine(checkAddons, { when: () => true })
+    .superRefine(checkMonitoringNamespace, { when: () => true });
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 export type WorkloadLifecycle = Pick<StackConfig["api"], "replicas" | "resources" | "autoscaling" | "preStopSeconds" | "terminationGracePeriodSeconds" | "env">;

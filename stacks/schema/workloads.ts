@@ -109,6 +109,13 @@ export const frontend = z
         enabled: z.boolean().describe("deploy the frontend"),
         image: imageRef.optional().describe("frontend image (static files behind a web server)"),
         port: port.describe("port the frontend listens on"),
+        metrics: z
+            .strictObject({
+                port: port.describe("its port (the frontend's own port, or one of its own)"),
+                path: z.string().regex(/^\/\S*$/, "an absolute URL path such as /metrics").describe("its HTTP path"),
+            })
+            .optional()
+            .describe("where the frontend's image serves Prometheus metrics, if it does (absent: it serves none)"),
         probes: z
             .strictObject({
                 startup: httpProbe.describe("startup probe"),

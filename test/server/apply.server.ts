@@ -39,6 +39,12 @@ describe("a real API server", () => {
         succeed(up, "cluster.sh up");
         kubeconfig = succeed(run("bash", [clusterScript, "kubeconfig"]), "cluster.sh kubeconfig").trim();
         kubectlPath = path.join(succeed(run("bash", [path.join(projectRoot, "scripts", "local", "tools.sh"), "-q", "--print-bin-dir"]), "tools.sh").trim(), "kubectl");
+        // The Prometheus Operator's CRDs, so that the monitors and rules a stack renders are checked
+        // against the operator's own schemas (server-side: the CRDs are too large for client-side apply).
+        const crdDir = succeed(run("bash", [path.join(projectRoot, "scripts", "monitoring-crds.sh")]), "monitoring-crds.sh").trim();
+        const crds = ["servicemonitors", "podmonitors", "prometheusrules"].map((kind) => path.join(crdDir, `monitoring.coreos.com_${kind}.yaml`));
+        succeed(kubectl(["apply", "--server-side", "--field-manager=appstack-test", ...crds.flatMap((file) => ["-f", file])]), "apply of the Prometheus Operator's CRDs");
+        succeed(kubectl(["wait", "--for=condition=Established", "--timeout=60s", "crd/servicemonitors.monitoring.coreos.com", "crd/podmonitors.monitoring.coreos.com", "crd/prometheusrules.monitoring.coreos.com"]), "CRDs established");
     });
 
     after(() => {
@@ -68,7 +74,7 @@ describe("a real API server", () => {
                 const applied = kubectl(["apply", "--server-side", "--field-manager=appstack-test", "-f", "-"], toYaml(rest));
                 succeed(applied, "apply");
                 assert.doesNotMatch(applied.stderr, /PodSecurity|Warning/i);
-                const created = succeed(kubectl(["get", "all,configmap,secret,networkpolicy,pdb,ingress,serviceaccount,resourcequota,limitrange", "-n", namespace, "-o", "name"]), "get");
+                const created = succeed(kubectl(["get", "all,configmap,secret,networkpolicy,pdb,ingress,serviceaccount,resourcequota,limitrange,servicemonitor,podmonitor,prometheusrule", "-n", namespace, "-o", "name"]), "get");
                 for (const manifest of rest) {
                     assert.match(created, new RegExp(`/${manifest.metadata.name}\\n`), `${manifest.kind} ${manifest.metadata.name} is missing`);
                 }
