@@ -10,7 +10,21 @@ import { ObjectStore } from "./components/data/objectstore";
 import { Postgres } from "./components/data/postgres";
 import { Redis } from "./components/data/redis";
 import { Search } from "./components/data/search";
-import { addonsArgs, appArgs, autoscalingWithoutMetrics, imageArgs, managedStoresArgs, monitoringArgs, monitoringLeftOut, objectStoreArgs, platformArgs, postgresArgs, redisArgs, searchArgs, targetArgs } from "./stacks/schema";
+import {
+    addonsArgs,
+    appArgs,
+    autoscalingWithoutMetrics,
+    imageArgs,
+    managedStoresArgs,
+    monitoringArgs,
+    monitoringLeftOut,
+    objectStoreArgs,
+    platformArgs,
+    postgresArgs,
+    redisArgs,
+    searchArgs,
+    targetArgs,
+} from "./stacks/schema";
 import { loadStackConfig } from "./stacks/load";
 import { checkTargetKindChange, targetOutput } from "./stacks/previous";
 

@@ -108,7 +108,12 @@ export class App extends pulumi.ComponentResource {
             consumerEnvironment(component, user.uses ?? [], args.dataStores, [...ownKeys, ...Object.keys(env)], this);
         const { env } = settingsObjects(
             name,
-            { namespace: args.namespace, settings: plainSettings, secrets: secretSettings, labels: { configMap: appLabels(appName, "settings"), secret: appLabels(appName, "secrets") } },
+            {
+                namespace: args.namespace,
+                settings: plainSettings,
+                secrets: secretSettings,
+                labels: { configMap: appLabels(appName, "settings"), secret: appLabels(appName, "secrets") },
+            },
             child,
         );
         const ingressSources = args.ingress?.sources ?? [];
@@ -161,28 +166,28 @@ export class App extends pulumi.ComponentResource {
         this.workers = args.workers.map(({ name: workerName, concurrency, queues, uses, ...spec }) => {
             const workerStores = stores(workerComponent(workerName), { uses }, spec.plainEnv);
             return new Workload(
-                    `${name}-worker-${workerName}`,
-                    {
-                        ...shared,
-                        ...spec,
-                        component: workerComponent(workerName),
-                        image: args.image,
-                        plainEnv: {
-                            ...spec.plainEnv,
-                            WORKER_NAME: workerName,
-                            WORKER_CONCURRENCY: String(concurrency),
-                            WORKER_QUEUES: queues.join(","),
-                            ...(spec.metrics ? { METRICS_PORT: String(spec.metrics.port) } : {}),
-                        },
-                        allowFrom: [],
-                        allowTo: workerStores.egress,
-                        extraEnv: storeVariables(workerStores),
-                        cloudIdentity: cloudIdentity(args.workloadIdentity, workerStores.cloudPermissions, this),
-                        rolloutAfter: [...(afterMigrations ?? []), ...workerStores.waitFor],
-                        imagePullSecrets,
+                `${name}-worker-${workerName}`,
+                {
+                    ...shared,
+                    ...spec,
+                    component: workerComponent(workerName),
+                    image: args.image,
+                    plainEnv: {
+                        ...spec.plainEnv,
+                        WORKER_NAME: workerName,
+                        WORKER_CONCURRENCY: String(concurrency),
+                        WORKER_QUEUES: queues.join(","),
+                        ...(spec.metrics ? { METRICS_PORT: String(spec.metrics.port) } : {}),
                     },
-                    child,
-                );
+                    allowFrom: [],
+                    allowTo: workerStores.egress,
+                    extraEnv: storeVariables(workerStores),
+                    cloudIdentity: cloudIdentity(args.workloadIdentity, workerStores.cloudPermissions, this),
+                    rolloutAfter: [...(afterMigrations ?? []), ...workerStores.waitFor],
+                    imagePullSecrets,
+                },
+                child,
+            );
         });
 
         if (frontend) {
@@ -221,13 +226,23 @@ export class App extends pulumi.ComponentResource {
      * The image pull secret of the app image's registry. Its name is fixed; its content is secret
      * whole, and nothing about it is derived from the password.
      */
-    private createPullSecret(name: string, pull: NonNullable<AppArgs["imagePull"]>, metadata: { name: string; namespace: pulumi.Input<string>; labels: Record<string, string> }): core.Secret {
+    private createPullSecret(
+        name: string,
+        pull: NonNullable<AppArgs["imagePull"]>,
+        metadata: { name: string; namespace: pulumi.Input<string>; labels: Record<string, string> },
+    ): core.Secret {
         const dockerConfig = pulumi.secret(
             pulumi.output(pull.password).apply((password) =>
-                JSON.stringify({ auths: { [pull.server]: { username: pull.username, password, auth: Buffer.from(`${pull.username}:${password}`).toString("base64") } } }),
+                JSON.stringify({
+                    auths: { [pull.server]: { username: pull.username, password, auth: Buffer.from(`${pull.username}:${password}`).toString("base64") } },
+                }),
             ),
         );
-        return new core.Secret(`${name}-registry`, { metadata, type: "kubernetes.io/dockerconfigjson", stringData: { ".dockerconfigjson": dockerConfig } }, { parent: this });
+        return new core.Secret(
+            `${name}-registry`,
+            { metadata, type: "kubernetes.io/dockerconfigjson", stringData: { ".dockerconfigjson": dockerConfig } },
+            { parent: this },
+        );
     }
 
     private createIngress(name: string, ingress: IngressArgs, args: AppArgs, frontend: Workload | undefined): networking.Ingress {

@@ -25,7 +25,13 @@ export interface CronSchedule {
 }
 
 /** A CronJob whose runs never overlap: a run still going when the next is due skips that one. */
-export function cronJob(name: string, metadata: ObjectMetadata, schedule: CronSchedule, template: inputs.core.v1.PodTemplateSpec, opts: pulumi.CustomResourceOptions): batch.CronJob {
+export function cronJob(
+    name: string,
+    metadata: ObjectMetadata,
+    schedule: CronSchedule,
+    template: inputs.core.v1.PodTemplateSpec,
+    opts: pulumi.CustomResourceOptions,
+): batch.CronJob {
     return new batch.CronJob(
         name,
         {
@@ -48,6 +54,13 @@ export function cronJob(name: string, metadata: ObjectMetadata, schedule: CronSc
 }
 
 /** The NetworkPolicy of a job's pods (component `component`): nobody connects to them, and they reach exactly `egress`. */
-export function jobNetworkPolicy(name: string, appName: string, metadata: ObjectMetadata, component: string, egress: NetworkRule[], opts: pulumi.CustomResourceOptions): networking.NetworkPolicy {
+export function jobNetworkPolicy(
+    name: string,
+    appName: string,
+    metadata: ObjectMetadata,
+    component: string,
+    egress: NetworkRule[],
+    opts: pulumi.CustomResourceOptions,
+): networking.NetworkPolicy {
     return podNetworkPolicy(name, appName, metadata, component, { ingress: [], egress }, opts);
 }

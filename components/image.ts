@@ -86,7 +86,9 @@ export class Image extends pulumi.ComponentResource {
                 push: true,
                 tags: [pulumi.interpolate`${repository}:${build.tag}`],
                 // The password reaches the builder only; the engine stores it encrypted.
-                registries: registry.credentials ? [pulumi.secret(pulumi.output(registry.credentials).apply(({ server, username, password }) => ({ address: server, username, password })))] : undefined,
+                registries: registry.credentials
+                    ? [pulumi.secret(pulumi.output(registry.credentials).apply(({ server, username, password }) => ({ address: server, username, password })))]
+                    : undefined,
                 cacheFrom: build.cache ? [{ registry: { ref: cache } }] : undefined,
                 // Every stage's layers (mode max), in a manifest every registry accepts (ECR included).
                 cacheTo: build.cache ? [{ registry: { ref: cache, mode: dockerBuild.CacheMode.Max, imageManifest: true, ociMediaTypes: true } }] : undefined,

@@ -85,7 +85,12 @@ export class Jobs extends pulumi.ComponentResource {
         }
         const permissions = [...jobStores.values()].flatMap((env) => env.cloudPermissions);
         const identity = cloudIdentity(args.workloadIdentity, permissions, this);
-        const jobIdentity = identity?.bind(`${name}-jobs`, { namespace: args.namespace, serviceAccountName: objectName(appName, jobsComponent), permissions }, this, aliases);
+        const jobIdentity = identity?.bind(
+            `${name}-jobs`,
+            { namespace: args.namespace, serviceAccountName: objectName(appName, jobsComponent), permissions },
+            this,
+            aliases,
+        );
         const jobServiceAccount = new core.ServiceAccount(
             `${name}-jobs`,
             { metadata: { ...metadata(jobsComponent), annotations: jobIdentity?.serviceAccountAnnotations }, automountServiceAccountToken: false },
@@ -96,7 +101,17 @@ export class Jobs extends pulumi.ComponentResource {
             spec: hardenedPodSpec(
                 args.runAsUser,
                 jobServiceAccount.metadata.name,
-                [hardenedContainer({ name: component, image: args.image, command, env: jobEnv, plainEnv: { APP_COMPONENT: component }, extraEnv: storeVariables(jobStores.get(component)!), resources })],
+                [
+                    hardenedContainer({
+                        name: component,
+                        image: args.image,
+                        command,
+                        env: jobEnv,
+                        plainEnv: { APP_COMPONENT: component },
+                        extraEnv: storeVariables(jobStores.get(component)!),
+                        resources,
+                    }),
+                ],
                 { restartPolicy: "Never", imagePullSecrets: args.imagePullSecrets },
             ),
         });
@@ -131,7 +146,10 @@ export class Jobs extends pulumi.ComponentResource {
         this.cronJobs = args.cronJobs.map((job) => {
             const component = cronJobComponent(job.name);
             const storeEnv = jobStores.get(component)!;
-            return cronJob(`${name}-${component}`, metadata(component), job, jobPod(component, job.command, job.resources, args.env), { ...child, dependsOn: [...afterMigrations, ...storeEnv.waitFor] });
+            return cronJob(`${name}-${component}`, metadata(component), job, jobPod(component, job.command, job.resources, args.env), {
+                ...child,
+                dependsOn: [...afterMigrations, ...storeEnv.waitFor],
+            });
         });
 
         this.registerOutputs({ migrations: this.migrations?.metadata.name, cronJobs: this.cronJobs.map((job) => job.metadata.name) });
@@ -156,12 +174,20 @@ export class Jobs extends pulumi.ComponentResource {
         const labels = appLabels(appName, component);
         const { configMap, secret, env } = settingsObjects(
             `${name}-migrations`,
-            { namespace: args.namespace, settings: args.settings, secrets: args.secrets, labels: { configMap: labels, secret: labels }, fixedName: migrationsSettingsName(appName) },
+            {
+                namespace: args.namespace,
+                settings: args.settings,
+                secrets: args.secrets,
+                labels: { configMap: labels, secret: labels },
+                fixedName: migrationsSettingsName(appName),
+            },
             child,
         );
-        const identity = pulumi
-            .all([args.image, migrations.command, migrations.database])
-            .apply(([image, command, database]) => createHash("sha256").update(JSON.stringify({ image, command, database: database ?? null })).digest("hex"));
+        const identity = pulumi.all([args.image, migrations.command, migrations.database]).apply(([image, command, database]) =>
+            createHash("sha256")
+                .update(JSON.stringify({ image, command, database: database ?? null }))
+                .digest("hex"),
+        );
         return new batch.Job(
             `${name}-migrations`,
             {

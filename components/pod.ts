@@ -76,7 +76,10 @@ export function hardenedContainer(args: HardenedContainerArgs): Container {
         command: args.command,
         args: args.args,
         envFrom: args.env
-            ? [{ configMapRef: { name: args.env.configMapName } }, ...(args.env.wholeSecretName ? [{ secretRef: { name: args.env.wholeSecretName, optional: true } }] : [])]
+            ? [
+                  { configMapRef: { name: args.env.configMapName } },
+                  ...(args.env.wholeSecretName ? [{ secretRef: { name: args.env.wholeSecretName, optional: true } }] : []),
+              ]
             : undefined,
         env: [...environmentVariables(args.env, args.plainEnv ?? {}), ...(args.extraEnv ?? [])],
         resources: args.resources,

@@ -44,7 +44,9 @@ export function settingsObjects(name: string, args: SettingsArgs, opts: pulumi.C
     const configMap = new core.ConfigMap(`${name}-settings`, { metadata: metadata(args.labels.configMap), ...immutable, data: args.settings }, options);
     const secretKeys = Object.keys(args.secrets);
     const secret =
-        secretKeys.length > 0 ? new core.Secret(`${name}-secrets`, { metadata: metadata(args.labels.secret), ...immutable, type: "Opaque", stringData: args.secrets }, options) : undefined;
+        secretKeys.length > 0
+            ? new core.Secret(`${name}-secrets`, { metadata: metadata(args.labels.secret), ...immutable, type: "Opaque", stringData: args.secrets }, options)
+            : undefined;
     const env: AppEnvironment =
         fixed === undefined
             ? { configMapName: configMap.metadata.name, secrets: secret ? { name: secret.metadata.name, keys: secretKeys } : undefined }

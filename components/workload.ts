@@ -90,7 +90,11 @@ export interface WorkloadArgs extends WorkloadSpec {
 
 /** The cloud identity of a component whose stores ask for cloud permissions; none when they ask for none. */
 /** `resource`: the component that asks, named by the error when its target binds no identities. */
-export function cloudIdentity(workloadIdentity: WorkloadIdentityHook | undefined, permissions: CloudPermission[], resource: pulumi.Resource): CloudIdentity | undefined {
+export function cloudIdentity(
+    workloadIdentity: WorkloadIdentityHook | undefined,
+    permissions: CloudPermission[],
+    resource: pulumi.Resource,
+): CloudIdentity | undefined {
     if (permissions.length === 0) {
         return undefined;
     }
@@ -138,7 +142,10 @@ export class Workload extends pulumi.ComponentResource {
         const identity = cloudIdentity?.bind(name, { namespace: args.namespace, serviceAccountName: objectName, permissions: cloudIdentity.permissions }, this);
         this.serviceAccount = new core.ServiceAccount(
             name,
-            { metadata: { ...metadata, annotations: identity?.serviceAccountAnnotations }, automountServiceAccountToken: args.mountServiceAccountToken ?? false },
+            {
+                metadata: { ...metadata, annotations: identity?.serviceAccountAnnotations },
+                automountServiceAccountToken: args.mountServiceAccountToken ?? false,
+            },
             { parent: this },
         );
 

@@ -46,16 +46,32 @@ export function deploymentAccess(access: StackAccess): {
 } {
     switch (access.kind) {
         case "aws":
-            return { oidc: { aws: { roleARN: access.aws.roleArn, sessionName: access.sessionName, duration: access.aws.duration } }, environmentVariables: {}, preRunCommands: [] };
+            return {
+                oidc: { aws: { roleARN: access.aws.roleArn, sessionName: access.sessionName, duration: access.aws.duration } },
+                environmentVariables: {},
+                preRunCommands: [],
+            };
         case "gcp":
             return {
-                oidc: { gcp: { projectId: access.gcp.projectNumber, workloadPoolId: access.gcp.workloadPoolId, providerId: access.gcp.providerId, serviceAccount: access.gcp.serviceAccount, tokenLifetime: access.gcp.tokenLifetime } },
+                oidc: {
+                    gcp: {
+                        projectId: access.gcp.projectNumber,
+                        workloadPoolId: access.gcp.workloadPoolId,
+                        providerId: access.gcp.providerId,
+                        serviceAccount: access.gcp.serviceAccount,
+                        tokenLifetime: access.gcp.tokenLifetime,
+                    },
+                },
                 environmentVariables: {},
                 preRunCommands: [],
             };
         case "azure":
             // kubelogin (which the AKS provider's kubeconfig runs) takes the same federated token.
-            return { oidc: { azure: { clientId: access.azure.clientId, tenantId: access.azure.tenantId, subscriptionId: access.azure.subscriptionId } }, environmentVariables: { AAD_LOGIN_METHOD: "workloadidentity" }, preRunCommands: [] };
+            return {
+                oidc: { azure: { clientId: access.azure.clientId, tenantId: access.azure.tenantId, subscriptionId: access.azure.subscriptionId } },
+                environmentVariables: { AAD_LOGIN_METHOD: "workloadidentity" },
+                preRunCommands: [],
+            };
         case "kubeconfig":
             if (access.kubeconfig === undefined) {
                 return { environmentVariables: {}, preRunCommands: [] };
@@ -63,7 +79,9 @@ export function deploymentAccess(access: StackAccess): {
             // The default kubeconfig path, so that the stack's target.context finds its context there.
             return {
                 environmentVariables: { [kubeconfigVariable]: access.kubeconfig },
-                preRunCommands: [`install -d -m 700 "$HOME/.kube" && printf '%s' "$${kubeconfigVariable}" > "$HOME/.kube/config" && chmod 600 "$HOME/.kube/config"`],
+                preRunCommands: [
+                    `install -d -m 700 "$HOME/.kube" && printf '%s' "$${kubeconfigVariable}" > "$HOME/.kube/config" && chmod 600 "$HOME/.kube/config"`,
+                ],
             };
     }
 }
@@ -75,8 +93,18 @@ export function environmentDefinition(access: StackAccess): pulumi.Output<string
             return pulumi.output(
                 YAML.stringify({
                     values: {
-                        aws: { login: { "fn::open::aws-login": { oidc: { roleArn: access.aws.roleArn, sessionName: access.sessionName, duration: access.aws.duration } } } },
-                        environmentVariables: { AWS_ACCESS_KEY_ID: "${aws.login.accessKeyId}", AWS_SECRET_ACCESS_KEY: "${aws.login.secretAccessKey}", AWS_SESSION_TOKEN: "${aws.login.sessionToken}" },
+                        aws: {
+                            login: {
+                                "fn::open::aws-login": {
+                                    oidc: { roleArn: access.aws.roleArn, sessionName: access.sessionName, duration: access.aws.duration },
+                                },
+                            },
+                        },
+                        environmentVariables: {
+                            AWS_ACCESS_KEY_ID: "${aws.login.accessKeyId}",
+                            AWS_SECRET_ACCESS_KEY: "${aws.login.secretAccessKey}",
+                            AWS_SESSION_TOKEN: "${aws.login.sessionToken}",
+                        },
                     },
                 }),
             );
@@ -84,7 +112,18 @@ export function environmentDefinition(access: StackAccess): pulumi.Output<string
             return pulumi.output(
                 YAML.stringify({
                     values: {
-                        gcp: { login: { "fn::open::gcp-login": { project: Number(access.gcp.projectNumber), oidc: { workloadPoolId: access.gcp.workloadPoolId, providerId: access.gcp.providerId, serviceAccount: access.gcp.serviceAccount } } } },
+                        gcp: {
+                            login: {
+                                "fn::open::gcp-login": {
+                                    project: Number(access.gcp.projectNumber),
+                                    oidc: {
+                                        workloadPoolId: access.gcp.workloadPoolId,
+                                        providerId: access.gcp.providerId,
+                                        serviceAccount: access.gcp.serviceAccount,
+                                    },
+                                },
+                            },
+                        },
                         // The Google provider reads the first, gcloud (and so GKE's auth plugin) the second.
                         environmentVariables: { GOOGLE_OAUTH_ACCESS_TOKEN: "${gcp.login.accessToken}", CLOUDSDK_AUTH_ACCESS_TOKEN: "${gcp.login.accessToken}" },
                     },
@@ -94,7 +133,16 @@ export function environmentDefinition(access: StackAccess): pulumi.Output<string
             return pulumi.output(
                 YAML.stringify({
                     values: {
-                        azure: { login: { "fn::open::azure-login": { clientId: access.azure.clientId, tenantId: access.azure.tenantId, subscriptionId: access.azure.subscriptionId, oidc: true } } },
+                        azure: {
+                            login: {
+                                "fn::open::azure-login": {
+                                    clientId: access.azure.clientId,
+                                    tenantId: access.azure.tenantId,
+                                    subscriptionId: access.azure.subscriptionId,
+                                    oidc: true,
+                                },
+                            },
+                        },
                         environmentVariables: {
                             ARM_USE_OIDC: "true",
                             ARM_CLIENT_ID: "${azure.login.clientId}",
@@ -116,6 +164,8 @@ export function environmentDefinition(access: StackAccess): pulumi.Output<string
                 return pulumi.output(YAML.stringify({ values: {} }));
             }
             // ESC keeps the value encrypted; `files` hands it over as a file named by KUBECONFIG.
-            return access.kubeconfig.apply((kubeconfig) => YAML.stringify({ values: { kubeconfig: { "fn::secret": kubeconfig }, files: { KUBECONFIG: "${kubeconfig}" } } }));
+            return access.kubeconfig.apply((kubeconfig) =>
+                YAML.stringify({ values: { kubeconfig: { "fn::secret": kubeconfig }, files: { KUBECONFIG: "${kubeconfig}" } } }),
+            );
     }
 }

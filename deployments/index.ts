@@ -68,7 +68,8 @@ function writtenConfig(): Record<string, unknown> {
 
 /** Whether the value at `at` under `node` is encrypted: itself or a value that holds it. */
 function isEncrypted(node: unknown, at: (string | number)[]): boolean {
-    const secure = (value: unknown) => value !== null && typeof value === "object" && Object.keys(value).length === 1 && typeof (value as { secure?: unknown }).secure === "string";
+    const secure = (value: unknown) =>
+        value !== null && typeof value === "object" && Object.keys(value).length === 1 && typeof (value as { secure?: unknown }).secure === "string";
     for (const key of at) {
         if (secure(node)) return true;
         node = node !== null && typeof node === "object" ? (node as Record<string | number, unknown>)[key] : undefined;

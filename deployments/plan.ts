@@ -39,7 +39,9 @@ export interface Problem {
 
 export class SettingsError extends Error {
     constructor(readonly problems: Problem[]) {
-        super(`Invalid deployments settings (nothing was changed):\n${problems.map((problem) => `  ${problem.path}: got ${problem.got}; allowed: ${problem.allowed}`).join("\n")}`);
+        super(
+            `Invalid deployments settings (nothing was changed):\n${problems.map((problem) => `  ${problem.path}: got ${problem.got}; allowed: ${problem.allowed}`).join("\n")}`,
+        );
         this.name = "SettingsError";
     }
 }
@@ -69,40 +71,82 @@ export function planDeployments(values: Record<string, unknown>, isSecret: (path
     return { settings, stacks };
 }
 
-function planStack(settings: Settings, entry: StackEntry, index: number, isSecret: (path: (string | number)[]) => boolean, root: string, problems: Problem[]): StackPlan | undefined {
+function planStack(
+    settings: Settings,
+    entry: StackEntry,
+    index: number,
+    isSecret: (path: (string | number)[]) => boolean,
+    root: string,
+    problems: Problem[],
+): StackPlan | undefined {
     const at = (...keys: string[]) => z.core.toDotPath(["stacks", index, ...keys]);
     const app = readAppStack(entry.name, root);
     if (!app) {
-        problems.push({ path: at("name"), got: JSON.stringify(entry.name), allowed: `a stack of the repository, Pulumi.NAME.yaml at its top (${listAppStacks(root).join(", ") || "none"})` });
+        problems.push({
+            path: at("name"),
+            got: JSON.stringify(entry.name),
+            allowed: `a stack of the repository, Pulumi.NAME.yaml at its top (${listAppStacks(root).join(", ") || "none"})`,
+        });
         return undefined;
     }
     const found = problems.length;
     const needed = accessKeyOfTarget[app.targetKind];
     if (!needed) {
-        const why = app.targetKind === "local" ? "it runs on the embedded control plane of whoever runs it, which no deployment can reach" : `its target.kind is ${JSON.stringify(app.targetKind)}`;
-        problems.push({ path: at("name"), got: JSON.stringify(entry.name), allowed: `a stack whose target.kind is ${Object.keys(accessKeyOfTarget).join(", ")}: Pulumi.${entry.name}.yaml cannot be deployed, ${why}` });
+        const why =
+            app.targetKind === "local"
+                ? "it runs on the embedded control plane of whoever runs it, which no deployment can reach"
+                : `its target.kind is ${JSON.stringify(app.targetKind)}`;
+        problems.push({
+            path: at("name"),
+            got: JSON.stringify(entry.name),
+            allowed: `a stack whose target.kind is ${Object.keys(accessKeyOfTarget).join(", ")}: Pulumi.${entry.name}.yaml cannot be deployed, ${why}`,
+        });
         return undefined;
     }
     for (const key of accessKeys.filter((key) => key !== needed && entry[key] !== undefined)) {
-        problems.push({ path: at(key), got: key === "kubeconfig" ? "a kubeconfig" : show(entry[key]), allowed: `nothing: Pulumi.${entry.name}.yaml's target.kind is ${app.targetKind}, which uses ${needed} alone` });
+        problems.push({
+            path: at(key),
+            got: key === "kubeconfig" ? "a kubeconfig" : show(entry[key]),
+            allowed: `nothing: Pulumi.${entry.name}.yaml's target.kind is ${app.targetKind}, which uses ${needed} alone`,
+        });
     }
     if (needed === "kubeconfig") {
         if (entry.kubeconfig === undefined && !app.holdsKubeconfig) {
-            problems.push({ path: at("kubeconfig"), got: "nothing", allowed: `the cluster's kubeconfig as a secret (\`pulumi config set --secret --path '${at("kubeconfig")}' < kubeconfig\`): Pulumi.${entry.name}.yaml names a context without target.kubeconfig, and a deployment has no kubeconfig of its own` });
+            problems.push({
+                path: at("kubeconfig"),
+                got: "nothing",
+                allowed: `the cluster's kubeconfig as a secret (\`pulumi config set --secret --path '${at("kubeconfig")}' < kubeconfig\`): Pulumi.${entry.name}.yaml names a context without target.kubeconfig, and a deployment has no kubeconfig of its own`,
+            });
         }
         if (entry.kubeconfig !== undefined && !isSecret(["stacks", index, "kubeconfig"])) {
-            problems.push({ path: at("kubeconfig"), got: "a plain-text value", allowed: `a secret, encrypted in the stack file: \`pulumi config set --secret --path '${at("kubeconfig")}' < kubeconfig\`` });
+            problems.push({
+                path: at("kubeconfig"),
+                got: "a plain-text value",
+                allowed: `a secret, encrypted in the stack file: \`pulumi config set --secret --path '${at("kubeconfig")}' < kubeconfig\``,
+            });
         }
     } else if (entry[needed] === undefined) {
-        problems.push({ path: at(needed), got: "nothing", allowed: `the ${needed} access of a ${app.targetKind} stack (Pulumi.${entry.name}.yaml), by OIDC: see docs/deployments.md` });
+        problems.push({
+            path: at(needed),
+            got: "nothing",
+            allowed: `the ${needed} access of a ${app.targetKind} stack (Pulumi.${entry.name}.yaml), by OIDC: see docs/deployments.md`,
+        });
     }
     const prod = app.environment === "prod";
     if (prod && entry.approvers === undefined) {
-        problems.push({ path: at("approvers"), got: "nothing", allowed: `the teams or users who approve changes to the environment of ${entry.name}, a prod stack` });
+        problems.push({
+            path: at("approvers"),
+            got: "nothing",
+            allowed: `the teams or users who approve changes to the environment of ${entry.name}, a prod stack`,
+        });
     }
     const template = settings.reviewStacks?.template === entry.name ? { destroyAt: settings.reviewStacks.destroyAt } : undefined;
     if (template && prod) {
-        problems.push({ path: "reviewStacks.template", got: JSON.stringify(entry.name), allowed: "a dev stack: review stacks copy the template's config, and a pull request does not get prod's" });
+        problems.push({
+            path: "reviewStacks.template",
+            got: JSON.stringify(entry.name),
+            allowed: "a dev stack: review stacks copy the template's config, and a pull request does not get prod's",
+        });
     }
     if (problems.length > found) {
         return undefined;
@@ -118,9 +162,14 @@ function planStack(settings: Settings, entry: StackEntry, index: number, isSecre
 }
 
 function schemaProblems(issue: z.core.$ZodIssue, values: Record<string, unknown>): Problem[] {
-    const at = (path: PropertyKey[]) => path.reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key] : undefined), values);
+    const at = (path: PropertyKey[]) =>
+        path.reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key] : undefined), values);
     if (issue.code === "unrecognized_keys") {
-        return issue.keys.map((key) => ({ path: z.core.toDotPath([...issue.path, key]), got: show(at([...issue.path, key])), allowed: "no such key here (a misspelling?)" }));
+        return issue.keys.map((key) => ({
+            path: z.core.toDotPath([...issue.path, key]),
+            got: show(at([...issue.path, key])),
+            allowed: "no such key here (a misspelling?)",
+        }));
     }
     return [{ path: z.core.toDotPath(issue.path), got: show(at(issue.path)), allowed: issue.message }];
 }

@@ -31,7 +31,9 @@ export function readAppStack(name: string, root = repositoryRoot): AppStack | un
     if (!fs.existsSync(file)) {
         return undefined;
     }
-    const document = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: { "appstack:environment"?: string; "appstack:target"?: { kind?: string; context?: string; kubeconfig?: unknown } } };
+    const document = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as {
+        config?: { "appstack:environment"?: string; "appstack:target"?: { kind?: string; context?: string; kubeconfig?: unknown } };
+    };
     const config = document.config ?? {};
     const target = config["appstack:target"] ?? {};
     return {

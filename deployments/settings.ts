@@ -11,22 +11,41 @@ const branch = z
     .describe("the branch a push to which deploys the stack, and whose pull requests it previews");
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, "an id such as 00000000-0000-0000-0000-000000000000");
 const cron = z.string().regex(/^\S+(\s+\S+){4}$/, "a cron expression of five fields such as 0 */6 * * *");
-const duration = z.string().regex(/^(\d+h)?(\d+m)?(\d+s)?$/, 'a duration such as 1h0m0s').refine((text) => text !== "", "a duration such as 1h0m0s");
+const duration = z
+    .string()
+    .regex(/^(\d+h)?(\d+m)?(\d+s)?$/, "a duration such as 1h0m0s")
+    .refine((text) => text !== "", "a duration such as 1h0m0s");
 const identifier = (example: string) => z.string().regex(/^[a-z0-9][a-z0-9-]{2,62}$/, `an id such as ${example}`);
 
 /** Assumes an IAM role with the run's OIDC token (EKS stacks). */
 const aws = z.strictObject({
-    roleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, "an IAM role ARN such as arn:aws:iam::123456789012:role/appstack-deploy").describe("the role the deployment assumes; its trust policy admits Pulumi Cloud's OIDC issuer"),
-    sessionName: z.string().regex(/^[\w+=,.@-]{2,64}$/, "2 to 64 letters, digits or +=,.@_-").optional().describe("the assume-role session's name (default: appstack-STACK)"),
+    roleArn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, "an IAM role ARN such as arn:aws:iam::123456789012:role/appstack-deploy")
+        .describe("the role the deployment assumes; its trust policy admits Pulumi Cloud's OIDC issuer"),
+    sessionName: z
+        .string()
+        .regex(/^[\w+=,.@-]{2,64}$/, "2 to 64 letters, digits or +=,.@_-")
+        .optional()
+        .describe("the assume-role session's name (default: appstack-STACK)"),
     duration: duration.default("1h0m0s").describe("how long the credentials last"),
 });
 
 /** Impersonates a service account through workload identity federation (GKE stacks). */
 const gcp = z.strictObject({
-    projectNumber: z.string().regex(/^\d{6,20}$/, "the project's number such as 123456789012 (not its id)").describe("number of the project that holds the workload identity pool"),
+    projectNumber: z
+        .string()
+        .regex(/^\d{6,20}$/, "the project's number such as 123456789012 (not its id)")
+        .describe("number of the project that holds the workload identity pool"),
     workloadPoolId: identifier("pulumi-cloud").describe("the workload identity pool"),
     providerId: identifier("pulumi-cloud").describe("the pool's OIDC provider for Pulumi Cloud"),
-    serviceAccount: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][-a-z0-9]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/, "a service account email such as deploy@acme-prod.iam.gserviceaccount.com").describe("the service account the deployment acts as"),
+    serviceAccount: z
+        .string()
+        .regex(
+            /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][-a-z0-9]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/,
+            "a service account email such as deploy@acme-prod.iam.gserviceaccount.com",
+        )
+        .describe("the service account the deployment acts as"),
     tokenLifetime: duration.default("1h0m0s").describe("how long the access token lasts"),
 });
 
@@ -52,7 +71,11 @@ const stack = z.strictObject({
     aws: aws.optional().describe("AWS access, for a stack whose target.kind is eks"),
     gcp: gcp.optional().describe("Google Cloud access, for a stack whose target.kind is gke"),
     azure: azure.optional().describe("Azure access, for a stack whose target.kind is aks"),
-    kubeconfig: z.string().min(1).optional().describe("kubeconfig (a secret) for a stack whose target.kind is existing and whose stack file names a context rather than holding target.kubeconfig"),
+    kubeconfig: z
+        .string()
+        .min(1)
+        .optional()
+        .describe("kubeconfig (a secret) for a stack whose target.kind is existing and whose stack file names a context rather than holding target.kubeconfig"),
     driftDetection: z
         .strictObject({
             schedule: cron.default("0 */6 * * *").describe("when drift detection runs (UTC)"),
@@ -65,9 +88,19 @@ const stack = z.strictObject({
 
 export const settingsSchema = z
     .strictObject({
-        organization: z.string({ error: "a Pulumi Cloud organization name" }).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a Pulumi Cloud organization name").describe("the Pulumi Cloud organization of the stacks"),
-        repository: z.string({ error: "a GitHub repository as OWNER/NAME" }).regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "a GitHub repository as OWNER/NAME").describe("the GitHub repository of appstack"),
-        project: z.string().regex(/^[A-Za-z0-9_.-]+$/, "a project name").default("appstack").describe("the Pulumi project of the stacks (Pulumi.yaml at the repository's top)"),
+        organization: z
+            .string({ error: "a Pulumi Cloud organization name" })
+            .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a Pulumi Cloud organization name")
+            .describe("the Pulumi Cloud organization of the stacks"),
+        repository: z
+            .string({ error: "a GitHub repository as OWNER/NAME" })
+            .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "a GitHub repository as OWNER/NAME")
+            .describe("the GitHub repository of appstack"),
+        project: z
+            .string()
+            .regex(/^[A-Za-z0-9_.-]+$/, "a project name")
+            .default("appstack")
+            .describe("the Pulumi project of the stacks (Pulumi.yaml at the repository's top)"),
         executorImage: z
             .string()
             .regex(/^[\w./-]+:(?!latest$)[\w.-]+$|^[\w./-]+@sha256:[0-9a-f]{64}$/, "an image pinned by tag or digest, never latest")
@@ -77,7 +110,10 @@ export const settingsSchema = z
             .strictObject({
                 name: z.string().min(1).default("appstack").describe("the pack as published (`pulumi policy publish policy`)"),
                 version: z.string().min(1).optional().describe("the published version to apply (default: the latest)"),
-                mode: z.enum(["audit", "preventative"]).default("preventative").describe(`"preventative" blocks a deployment that violates a mandatory policy; "audit" reports only`),
+                mode: z
+                    .enum(["audit", "preventative"])
+                    .default("preventative")
+                    .describe(`"preventative" blocks a deployment that violates a mandatory policy; "audit" reports only`),
             })
             .default({ name: "appstack", mode: "preventative" })
             .describe("the policy pack that the policy group applies to every stack"),
@@ -95,14 +131,23 @@ export const settingsSchema = z
         reviewStacks: z
             .strictObject({
                 template: stackName.describe("the stack (one of `stacks`) whose settings and config each pull request's review stack copies"),
-                destroyAt: z.iso.datetime({ offset: false }).describe("when the template stack's own resources are destroyed (ISO 8601, UTC): it holds config, and whatever was deployed from it is torn down then"),
+                destroyAt: z.iso
+                    .datetime({ offset: false })
+                    .describe(
+                        "when the template stack's own resources are destroyed (ISO 8601, UTC): it holds config, and whatever was deployed from it is torn down then",
+                    ),
             })
             .optional()
             .describe("review stacks: a stack per pull request against the template's branch, destroyed when the pull request closes"),
     })
     .superRefine((value, ctx) => {
         if (value.reviewStacks && !value.stacks.some((entry) => entry.name === value.reviewStacks!.template)) {
-            ctx.addIssue({ code: "custom", path: ["reviewStacks", "template"], input: value.reviewStacks.template, message: `one of the stacks (${value.stacks.map((entry) => entry.name).join(", ")})` });
+            ctx.addIssue({
+                code: "custom",
+                path: ["reviewStacks", "template"],
+                input: value.reviewStacks.template,
+                message: `one of the stacks (${value.stacks.map((entry) => entry.name).join(", ")})`,
+            });
         }
     });
 

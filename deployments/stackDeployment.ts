@@ -73,14 +73,23 @@ export class StackDeployment extends pulumi.ComponentResource {
         this.environmentName = `${args.project}/${args.stack}`;
         this.environment = new Environment(
             `${name}-environment`,
-            { organization: args.organization, project: args.project, name: args.stack, yaml: environmentDefinition(args.access).apply((text) => new pulumi.asset.StringAsset(text)) },
+            {
+                organization: args.organization,
+                project: args.project,
+                name: args.stack,
+                yaml: environmentDefinition(args.access).apply((text) => new pulumi.asset.StringAsset(text)),
+            },
             { parent: this },
         );
 
         // Schedules need the stack's deployment settings in place first.
         const afterSettings = { parent: this, dependsOn: [this.settings] };
         if (args.driftDetection) {
-            new DriftSchedule(`${name}-drift`, { ...stack, scheduleCron: args.driftDetection.schedule, autoRemediate: args.driftDetection.remediate }, afterSettings);
+            new DriftSchedule(
+                `${name}-drift`,
+                { ...stack, scheduleCron: args.driftDetection.schedule, autoRemediate: args.driftDetection.remediate },
+                afterSettings,
+            );
         }
         if (args.reviewTemplate) {
             new TtlSchedule(`${name}-ttl`, { ...stack, timestamp: args.reviewTemplate.destroyAt, deleteAfterDestroy: false }, afterSettings);

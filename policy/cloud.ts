@@ -25,10 +25,13 @@ const publicMembers = ["allUsers", "allAuthenticatedUsers"];
 /** Databases, caches and buckets reachable from the internet. */
 export const noPublicData: Check = byType({
     "aws:rds/instance:Instance": ({ props }) => (props.publiclyAccessible === true ? ["the database is publicly accessible (publiclyAccessible)"] : []),
-    "aws:rds/clusterInstance:ClusterInstance": ({ props }) => (props.publiclyAccessible === true ? ["the database is publicly accessible (publiclyAccessible)"] : []),
+    "aws:rds/clusterInstance:ClusterInstance": ({ props }) =>
+        props.publiclyAccessible === true ? ["the database is publicly accessible (publiclyAccessible)"] : [],
     // A cache without a subnet group lands in the default VPC, whose subnets are public.
-    "aws:elasticache/replicationGroup:ReplicationGroup": ({ props }) => (props.subnetGroupName ? [] : ["the cache names no subnet group, so it lands in the default VPC"]),
-    "aws:elasticache/serverlessCache:ServerlessCache": ({ props }) => ((props.subnetIds ?? []).length ? [] : ["the cache names no subnets, so it lands in the default VPC"]),
+    "aws:elasticache/replicationGroup:ReplicationGroup": ({ props }) =>
+        props.subnetGroupName ? [] : ["the cache names no subnet group, so it lands in the default VPC"],
+    "aws:elasticache/serverlessCache:ServerlessCache": ({ props }) =>
+        (props.subnetIds ?? []).length ? [] : ["the cache names no subnets, so it lands in the default VPC"],
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": ({ props }) => {
         const off = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].filter((flag) => props[flag] !== true);
         return off.length ? [`the public access block leaves ${off.join(", ")} off`] : [];
@@ -49,18 +52,27 @@ export const noPublicData: Check = byType({
         ...(props.publicAccessPrevention === "enforced" ? [] : ["the bucket does not enforce public access prevention (publicAccessPrevention)"]),
         ...(props.uniformBucketLevelAccess === true ? [] : ["the bucket allows per-object ACLs (uniformBucketLevelAccess is not true)"]),
     ],
-    "gcp:storage/bucketIAMMember:BucketIAMMember": ({ props }) => (publicMembers.includes(props.member) ? [`the bucket grants ${props.role} to ${props.member}`] : []),
+    "gcp:storage/bucketIAMMember:BucketIAMMember": ({ props }) =>
+        publicMembers.includes(props.member) ? [`the bucket grants ${props.role} to ${props.member}`] : [],
     "gcp:storage/bucketIAMBinding:BucketIAMBinding": ({ props }) =>
-        (props.members ?? []).filter((member: string) => publicMembers.includes(member)).map((member: string) => `the bucket grants ${props.role} to ${member}`),
+        (props.members ?? [])
+            .filter((member: string) => publicMembers.includes(member))
+            .map((member: string) => `the bucket grants ${props.role} to ${member}`),
     // A server in a delegated subnet has no public endpoint whatever the flag says.
     "azure-native:dbforpostgresql:Server": ({ props }) =>
-        props.network?.publicNetworkAccess === "Disabled" || props.network?.delegatedSubnetResourceId ? [] : ["the server allows public network access (network.publicNetworkAccess is not Disabled)"],
-    "azure-native:redis:Redis": ({ props }) => (props.publicNetworkAccess === "Disabled" ? [] : ["the cache allows public network access (publicNetworkAccess is not Disabled)"]),
+        props.network?.publicNetworkAccess === "Disabled" || props.network?.delegatedSubnetResourceId
+            ? []
+            : ["the server allows public network access (network.publicNetworkAccess is not Disabled)"],
+    "azure-native:redis:Redis": ({ props }) =>
+        props.publicNetworkAccess === "Disabled" ? [] : ["the cache allows public network access (publicNetworkAccess is not Disabled)"],
     "azure-native:storage:StorageAccount": ({ props }) => [
         ...(props.allowBlobPublicAccess === false ? [] : ["the account allows public blob access (allowBlobPublicAccess is not false)"]),
-        ...(props.publicNetworkAccess === "Disabled" || props.networkRuleSet?.defaultAction === "Deny" ? [] : ["the account is reachable from every network (neither publicNetworkAccess Disabled nor a default-deny network rule set)"]),
+        ...(props.publicNetworkAccess === "Disabled" || props.networkRuleSet?.defaultAction === "Deny"
+            ? []
+            : ["the account is reachable from every network (neither publicNetworkAccess Disabled nor a default-deny network rule set)"]),
     ],
-    "azure-native:storage:BlobContainer": ({ props }) => (props.publicAccess && props.publicAccess !== "None" ? [`the container allows public access (${props.publicAccess})`] : []),
+    "azure-native:storage:BlobContainer": ({ props }) =>
+        props.publicAccess && props.publicAccess !== "None" ? [`the container allows public access (${props.publicAccess})`] : [],
 });
 
 /**
@@ -70,18 +82,27 @@ export const noPublicData: Check = byType({
 export const encryptedAtRest: Check = byType({
     "aws:rds/instance:Instance": ({ props }) => (props.storageEncrypted === true ? [] : ["storage is not encrypted (storageEncrypted)"]),
     "aws:rds/cluster:Cluster": ({ props }) => (props.storageEncrypted === true ? [] : ["storage is not encrypted (storageEncrypted)"]),
-    "aws:elasticache/replicationGroup:ReplicationGroup": ({ props }) => (props.atRestEncryptionEnabled === true ? [] : ["the cache is not encrypted at rest (atRestEncryptionEnabled)"]),
-    "aws:eks/cluster:Cluster": ({ props }) => ((props.encryptionConfig?.resources ?? []).includes("secrets") ? [] : ["Kubernetes secrets are not encrypted with a KMS key (encryptionConfig)"]),
-    "gcp:container/cluster:Cluster": ({ props }) => (props.databaseEncryption?.state === "ENCRYPTED" ? [] : ["Kubernetes secrets are not encrypted with a Cloud KMS key (databaseEncryption)"]),
+    "aws:elasticache/replicationGroup:ReplicationGroup": ({ props }) =>
+        props.atRestEncryptionEnabled === true ? [] : ["the cache is not encrypted at rest (atRestEncryptionEnabled)"],
+    "aws:eks/cluster:Cluster": ({ props }) =>
+        (props.encryptionConfig?.resources ?? []).includes("secrets") ? [] : ["Kubernetes secrets are not encrypted with a KMS key (encryptionConfig)"],
+    "gcp:container/cluster:Cluster": ({ props }) =>
+        props.databaseEncryption?.state === "ENCRYPTED" ? [] : ["Kubernetes secrets are not encrypted with a Cloud KMS key (databaseEncryption)"],
     "azure-native:containerservice:ManagedCluster": ({ props }) =>
-        props.securityProfile?.azureKeyVaultKms?.enabled === true ? [] : ["Kubernetes secrets are not encrypted with a Key Vault key (securityProfile.azureKeyVaultKms)"],
+        props.securityProfile?.azureKeyVaultKms?.enabled === true
+            ? []
+            : ["Kubernetes secrets are not encrypted with a Key Vault key (securityProfile.azureKeyVaultKms)"],
 });
 
 /** Where an API has its own deletion protection, the flag it reads, and its default. */
 const deletionFlags: Record<string, { path: string; get: (props: any) => unknown; byDefault: boolean }> = {
     "aws:rds/instance:Instance": { path: "deletionProtection", get: (p) => p.deletionProtection, byDefault: false },
     "aws:rds/cluster:Cluster": { path: "deletionProtection", get: (p) => p.deletionProtection, byDefault: false },
-    "gcp:sql/databaseInstance:DatabaseInstance": { path: "settings.deletionProtectionEnabled", get: (p) => p.settings?.deletionProtectionEnabled, byDefault: false },
+    "gcp:sql/databaseInstance:DatabaseInstance": {
+        path: "settings.deletionProtectionEnabled",
+        get: (p) => p.settings?.deletionProtectionEnabled,
+        byDefault: false,
+    },
     "gcp:container/cluster:Cluster": { path: "deletionProtection", get: (p) => p.deletionProtection, byDefault: true },
 };
 
@@ -118,11 +139,16 @@ export const deletionProtected: Check = (resource) => {
 
 /** Cluster nodes with public addresses. */
 export const privateNodes: Check = byType({
-    "gcp:container/cluster:Cluster": ({ props }) => (props.privateClusterConfig?.enablePrivateNodes === true ? [] : ["nodes get public addresses (privateClusterConfig.enablePrivateNodes is not true)"]),
-    "gcp:container/nodePool:NodePool": ({ props }) => (props.networkConfig?.enablePrivateNodes === false ? ["the pool's nodes get public addresses (networkConfig.enablePrivateNodes)"] : []),
+    "gcp:container/cluster:Cluster": ({ props }) =>
+        props.privateClusterConfig?.enablePrivateNodes === true ? [] : ["nodes get public addresses (privateClusterConfig.enablePrivateNodes is not true)"],
+    "gcp:container/nodePool:NodePool": ({ props }) =>
+        props.networkConfig?.enablePrivateNodes === false ? ["the pool's nodes get public addresses (networkConfig.enablePrivateNodes)"] : [],
     "azure-native:containerservice:ManagedCluster": ({ props }) =>
-        (props.agentPoolProfiles ?? []).filter((pool: any) => pool.enableNodePublicIP === true).map((pool: any) => `pool ${pool.name} gives its nodes public addresses (enableNodePublicIP)`),
-    "azure-native:containerservice:AgentPool": ({ props }) => (props.enableNodePublicIP === true ? ["the pool gives its nodes public addresses (enableNodePublicIP)"] : []),
+        (props.agentPoolProfiles ?? [])
+            .filter((pool: any) => pool.enableNodePublicIP === true)
+            .map((pool: any) => `pool ${pool.name} gives its nodes public addresses (enableNodePublicIP)`),
+    "azure-native:containerservice:AgentPool": ({ props }) =>
+        props.enableNodePublicIP === true ? ["the pool gives its nodes public addresses (enableNodePublicIP)"] : [],
     // EKS nodes take their addresses from their subnets: none may assign public ones.
     "aws:eks/nodeGroup:NodeGroup": ({ dependencies }) => publicSubnets(dependencies),
     "aws:eks/cluster:Cluster": ({ props, dependencies }) => (props.computeConfig?.enabled === true ? publicSubnets(dependencies) : []),

@@ -84,21 +84,33 @@ function objectsPolicy<C extends object>(
 }
 
 /** A policy over one cloud resource at a time: the engine skips it where an input is unknown in preview. */
-function cloudPolicy(name: string, description: string, enforcementLevel: EnforcementLevel, rule: (resource: CloudResource) => string[]): ResourceValidationPolicy {
+function cloudPolicy(
+    name: string,
+    description: string,
+    enforcementLevel: EnforcementLevel,
+    rule: (resource: CloudResource) => string[],
+): ResourceValidationPolicy {
     return {
         name,
         description,
         enforcementLevel,
         validateResource: (args, reportViolation) =>
             report(
-                rule({ type: args.type, name: args.name, props: args.props, protect: args.opts.protect, dependencies: [] }).map((problem) => `${args.type} ${args.name}: ${problem}`),
+                rule({ type: args.type, name: args.name, props: args.props, protect: args.opts.protect, dependencies: [] }).map(
+                    (problem) => `${args.type} ${args.name}: ${problem}`,
+                ),
                 reportViolation,
             ),
     };
 }
 
 /** A policy over one cloud resource and what it depends on directly, which only the stack's view holds. */
-function cloudDependenciesPolicy(name: string, description: string, enforcementLevel: EnforcementLevel, rule: (resource: CloudResource) => string[]): StackValidationPolicy {
+function cloudDependenciesPolicy(
+    name: string,
+    description: string,
+    enforcementLevel: EnforcementLevel,
+    rule: (resource: CloudResource) => string[],
+): StackValidationPolicy {
     const shallow = (r: PolicyResource): CloudResource => ({ type: r.type, name: r.name, props: r.props, protect: r.opts.protect, dependencies: [] });
     return {
         name,
@@ -107,7 +119,11 @@ function cloudDependenciesPolicy(name: string, description: string, enforcementL
         validateStack: (args, reportViolation) => {
             for (const resource of args.resources) {
                 const problems = rule({ ...shallow(resource), dependencies: (resource.dependencies ?? []).map(shallow) });
-                report(problems.map((problem) => `${resource.type} ${resource.name}: ${problem}`), reportViolation, resource.urn);
+                report(
+                    problems.map((problem) => `${resource.type} ${resource.name}: ${problem}`),
+                    reportViolation,
+                    resource.urn,
+                );
             }
         },
     };
@@ -118,11 +134,21 @@ const defaultTopologyKeys = ["kubernetes.io/hostname"];
 const defaultIngressNamespaces = ["ingress-nginx"];
 
 export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
-    objectPolicy("pod-security-restricted", "Every pod spec (Deployments, StatefulSets, DaemonSets, Jobs, CronJobs, Pods, init containers included) meets Pod Security \"restricted\" and runs as UID 10000 or above.", "mandatory", restrictedPodSecurity),
+    objectPolicy(
+        "pod-security-restricted",
+        'Every pod spec (Deployments, StatefulSets, DaemonSets, Jobs, CronJobs, Pods, init containers included) meets Pod Security "restricted" and runs as UID 10000 or above.',
+        "mandatory",
+        restrictedPodSecurity,
+    ),
     objectPolicy("images-pinned", "Every container image is pinned by digest or by a tag other than `latest`.", "mandatory", imagesArePinned),
     objectPolicy("containers-bounded", "Every container requests CPU and memory and has a memory limit.", "mandatory", containersAreBounded),
     objectPolicy("selectors-match-pods", "Every workload's selector matches its own pod template.", "mandatory", selectorsMatchPods),
-    objectPolicy("autoscalers-bounded", "Every HorizontalPodAutoscaler has minReplicas <= maxReplicas and a metric with a target.", "mandatory", autoscalersAreBounded),
+    objectPolicy(
+        "autoscalers-bounded",
+        "Every HorizontalPodAutoscaler has minReplicas <= maxReplicas and a metric with a target.",
+        "mandatory",
+        autoscalersAreBounded,
+    ),
     objectPolicy<{ ingressNamespaces?: string[] }>(
         "services-internal",
         "No Service of type LoadBalancer or NodePort outside the ingress path: the application is reached through the ingress controller.",
@@ -132,8 +158,18 @@ export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     ),
     objectsPolicy("services-reach-pods", "Every Service selects pods that expose its target ports.", "mandatory", servicesReachPods),
     objectsPolicy("autoscalers-have-targets", "Every HorizontalPodAutoscaler scales an object of the stack.", "mandatory", autoscalersHaveTargets),
-    objectsPolicy("replicated-workloads-have-budgets", "Every Deployment or StatefulSet that can run more than one replica has a PodDisruptionBudget.", "mandatory", replicatedWorkloadsHaveBudgets),
-    objectsPolicy("namespaces-deny-by-default", "Every namespace that runs pods has a NetworkPolicy that denies all ingress and egress by default.", "mandatory", namespacesDenyByDefault),
+    objectsPolicy(
+        "replicated-workloads-have-budgets",
+        "Every Deployment or StatefulSet that can run more than one replica has a PodDisruptionBudget.",
+        "mandatory",
+        replicatedWorkloadsHaveBudgets,
+    ),
+    objectsPolicy(
+        "namespaces-deny-by-default",
+        "Every namespace that runs pods has a NetworkPolicy that denies all ingress and egress by default.",
+        "mandatory",
+        namespacesDenyByDefault,
+    ),
     objectPolicy<{ labels?: string[] }>(
         "recommended-labels",
         "Objects and pod templates carry the recommended app.kubernetes.io labels.",
@@ -152,5 +188,10 @@ export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     cloudPolicy("encrypted-at-rest", "Managed data and the clusters' Kubernetes secrets are encrypted at rest.", "mandatory", encryptedAtRest),
     cloudDependenciesPolicy("private-nodes", "Cluster nodes have no public addresses.", "mandatory", privateNodes),
     // Off by default: a dev stack is meant to be torn down. The prod policy config turns it on.
-    cloudPolicy("deletion-protection", "Databases, caches, buckets and clusters have deletion protection and Pulumi's `protect`.", "disabled", deletionProtected),
+    cloudPolicy(
+        "deletion-protection",
+        "Databases, caches, buckets and clusters have deletion protection and Pulumi's `protect`.",
+        "disabled",
+        deletionProtected,
+    ),
 ];

@@ -18,7 +18,13 @@ export function servicesReachPods(objects: KubernetesObject[]): string[] {
         .filter((object) => object.kind === "Service" && object.spec?.selector)
         .flatMap((service) => {
             const ns = service.metadata.namespace;
-            const selected = templates.filter(({ object, labels }) => object.metadata.namespace === ns && object.kind !== "Job" && object.kind !== "CronJob" && selects({ matchLabels: service.spec.selector }, labels));
+            const selected = templates.filter(
+                ({ object, labels }) =>
+                    object.metadata.namespace === ns &&
+                    object.kind !== "Job" &&
+                    object.kind !== "CronJob" &&
+                    selects({ matchLabels: service.spec.selector }, labels),
+            );
             if (selected.length === 0) {
                 return [`${describe(service)}: selects no pod`];
             }
@@ -40,7 +46,13 @@ export function autoscalersHaveTargets(objects: KubernetesObject[]): string[] {
         .filter((object) => object.kind === "HorizontalPodAutoscaler")
         .filter((hpa) => {
             const ref = hpa.spec?.scaleTargetRef ?? {};
-            return !objects.some((object) => object.kind === ref.kind && object.apiVersion === ref.apiVersion && object.metadata.name === ref.name && object.metadata.namespace === hpa.metadata.namespace);
+            return !objects.some(
+                (object) =>
+                    object.kind === ref.kind &&
+                    object.apiVersion === ref.apiVersion &&
+                    object.metadata.name === ref.name &&
+                    object.metadata.namespace === hpa.metadata.namespace,
+            );
         })
         .map((hpa) => `${describe(hpa)}: targets ${hpa.spec?.scaleTargetRef?.kind} ${hpa.spec?.scaleTargetRef?.name}, which does not exist`);
 }
@@ -84,7 +96,12 @@ export function replicatedWorkloadsHaveBudgets(objects: KubernetesObject[]): str
 
 /** The most replicas a workload can run: its own count or its autoscaler's maximum. */
 export function mostReplicas(workload: KubernetesObject, objects: KubernetesObject[]): number {
-    const hpa = objects.find((object) => object.kind === "HorizontalPodAutoscaler" && object.spec?.scaleTargetRef?.name === workload.metadata.name && object.metadata.namespace === workload.metadata.namespace);
+    const hpa = objects.find(
+        (object) =>
+            object.kind === "HorizontalPodAutoscaler" &&
+            object.spec?.scaleTargetRef?.name === workload.metadata.name &&
+            object.metadata.namespace === workload.metadata.namespace,
+    );
     return Math.max(workload.spec?.replicas ?? 1, hpa?.spec?.maxReplicas ?? 0);
 }
 
@@ -110,7 +127,10 @@ export function imagesArePinned(objects: KubernetesObject[]): string[] {
     return podTemplates(objects).flatMap(({ object, podSpec }) =>
         containersOf(podSpec)
             .filter((container: any) => !isPinned(container.image ?? ""))
-            .map((container: any) => `${describe(object)}: container ${container.name} runs image "${container.image ?? ""}", which is not pinned by tag or digest`),
+            .map(
+                (container: any) =>
+                    `${describe(object)}: container ${container.name} runs image "${container.image ?? ""}", which is not pinned by tag or digest`,
+            ),
     );
 }
 
@@ -138,7 +158,14 @@ function isDefaultDeny(object: KubernetesObject): boolean {
     const spec = object.spec ?? {};
     const selectsAll = Object.keys(spec.podSelector?.matchLabels ?? {}).length === 0 && (spec.podSelector?.matchExpressions ?? []).length === 0;
     const types: string[] = spec.policyTypes ?? [];
-    return object.kind === "NetworkPolicy" && selectsAll && types.includes("Ingress") && types.includes("Egress") && (spec.ingress ?? []).length === 0 && (spec.egress ?? []).length === 0;
+    return (
+        object.kind === "NetworkPolicy" &&
+        selectsAll &&
+        types.includes("Ingress") &&
+        types.includes("Egress") &&
+        (spec.ingress ?? []).length === 0 &&
+        (spec.egress ?? []).length === 0
+    );
 }
 
 /**
@@ -149,7 +176,10 @@ export function servicesStayInternal(objects: KubernetesObject[], ingressNamespa
     return objects
         .filter((object) => object.kind === "Service" && ["LoadBalancer", "NodePort"].includes(object.spec?.type))
         .filter((service) => !ingressNamespaces.includes(service.metadata.namespace ?? "default"))
-        .map((service) => `${describe(service)}: is of type ${service.spec.type} outside the ingress path (${ingressNamespaces.join(", ") || "no namespace allowed"})`);
+        .map(
+            (service) =>
+                `${describe(service)}: is of type ${service.spec.type} outside the ingress path (${ingressNamespaces.join(", ") || "no namespace allowed"})`,
+        );
 }
 
 /** Objects, and the pod templates of workloads, that miss one of the given labels. */
@@ -172,6 +202,8 @@ export function replicasSpread(objects: KubernetesObject[], topologyKeys: string
         .flatMap(({ object, labels, podSpec }) => {
             const spread: any[] = (podSpec.topologySpreadConstraints ?? []).filter((constraint: any) => selects(constraint.labelSelector, labels));
             const missing = topologyKeys.filter((key) => !spread.some((constraint) => constraint.topologyKey === key));
-            return missing.length ? [`${describe(object)}: can run ${mostReplicas(object, objects)} replicas but is not spread over ${missing.join(", ")}`] : [];
+            return missing.length
+                ? [`${describe(object)}: can run ${mostReplicas(object, objects)} replicas but is not spread over ${missing.join(", ")}`]
+                : [];
         });
 }

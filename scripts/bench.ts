@@ -28,7 +28,18 @@ interface Timing {
 function hyperfine(commands: Record<string, string>, runs: number): Record<string, Timing> {
     const exported = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "appstack-bench-")), "hyperfine.json");
     const names = Object.keys(commands);
-    const args = ["--warmup", "1", "--runs", String(runs), "--style", "none", "--export-json", exported, "-N", ...names.flatMap((name) => ["--command-name", name, commands[name]])];
+    const args = [
+        "--warmup",
+        "1",
+        "--runs",
+        String(runs),
+        "--style",
+        "none",
+        "--export-json",
+        exported,
+        "-N",
+        ...names.flatMap((name) => ["--command-name", name, commands[name]]),
+    ];
     const result = spawnSync("hyperfine", args, { cwd: projectRoot, stdio: ["ignore", "ignore", "inherit"] });
     if (result.status !== 0) {
         throw new Error(`hyperfine ${args.join(" ")} failed (${result.error?.message ?? `exit ${result.status}`})`);
@@ -44,7 +55,9 @@ function compare(label: string, measured: Timing, floor: Timing, target: number,
     const ratio = measured.median / floor.median;
     const verdict = `${ratio <= target ? "within" : "NOT within"} ${target}x`;
     const runtimeColumns = runtime ? `  ${ms(runtime.median)} ${(runtime.median / floor.median).toFixed(2).padStart(6)}x` : "";
-    console.log(`${label.padEnd(34)} ${ms(measured.median)} ${ms(floor.median)} ${ratio.toFixed(2).padStart(6)}x  ${verdict.padEnd(16)}${runtimeColumns}`.trimEnd());
+    console.log(
+        `${label.padEnd(34)} ${ms(measured.median)} ${ms(floor.median)} ${ratio.toFixed(2).padStart(6)}x  ${verdict.padEnd(16)}${runtimeColumns}`.trimEnd(),
+    );
     return { measured, floor, ratio, target, ...(runtime ? { runtime, runtimeRatio: runtime.median / floor.median } : {}) };
 }
 
@@ -70,7 +83,12 @@ function floorOf(stack: string, workDir: string): Floor {
     const { modules, resources } = JSON.parse(result.stdout.trim().split("\n").pop()!) as { modules: string[]; resources: number };
     const list = path.join(workDir, `${stack}-modules.json`);
     fs.writeFileSync(list, JSON.stringify(modules));
-    return { command: `${process.execPath} ${child} --stack ${stack} --floor ${list}`, packages: [...new Set(modules.map(packageOf))].sort(), files: modules.length, resources };
+    return {
+        command: `${process.execPath} ${child} --stack ${stack} --floor ${list}`,
+        packages: [...new Set(modules.map(packageOf))].sort(),
+        files: modules.length,
+        resources,
+    };
 }
 
 /** The package a module file belongs to: the innermost `node_modules` entry, scoped or not. */
@@ -80,10 +98,19 @@ function packageOf(file: string): string {
 }
 
 async function main(): Promise<number> {
-    const { values } = parseArgs({ options: { runs: { type: "string" }, "engine-runs": { type: "string" }, only: { type: "string" }, help: { type: "boolean", short: "h" } } });
+    const { values } = parseArgs({
+        options: { runs: { type: "string" }, "engine-runs": { type: "string" }, only: { type: "string" }, help: { type: "boolean", short: "h" } },
+    });
     const runs = Number(values.runs ?? 10);
     const engineRuns = Number(values["engine-runs"] ?? 3);
-    if (values.help || !Number.isInteger(runs) || runs < 2 || !Number.isInteger(engineRuns) || engineRuns < 1 || (values.only && !["render", "stacks", "engine"].includes(values.only))) {
+    if (
+        values.help ||
+        !Number.isInteger(runs) ||
+        runs < 2 ||
+        !Number.isInteger(engineRuns) ||
+        engineRuns < 1 ||
+        (values.only && !["render", "stacks", "engine"].includes(values.only))
+    ) {
         console.error(usage);
         return values.help ? 0 : 2;
     }
@@ -93,8 +120,19 @@ async function main(): Promise<number> {
         return 1;
     }
     const node = process.execPath;
-    const results: Record<string, unknown> = { date: new Date().toISOString(), cpus: `${os.cpus().length} x ${os.cpus()[0]?.model}`, node: process.version, loadAverage: os.loadavg(), runs };
-    console.log(`appstack bench: ${results.cpus}, node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}; ${hyperfineRows ? `medians of ${runs} runs after 1 warm-up` : `engine rows: medians of ${engineRuns} runs`}`);
+    const results: Record<string, unknown> = {
+        date: new Date().toISOString(),
+        cpus: `${os.cpus().length} x ${os.cpus()[0]?.model}`,
+        node: process.version,
+        loadAverage: os.loadavg(),
+        runs,
+    };
+    console.log(
+        `appstack bench: ${results.cpus}, node ${process.version}, load average ${os
+            .loadavg()
+            .map((l) => l.toFixed(2))
+            .join(" ")}; ${hyperfineRows ? `medians of ${runs} runs after 1 warm-up` : `engine rows: medians of ${engineRuns} runs`}`,
+    );
     if (hyperfineRows) console.log(`${"".padEnd(34)} ${"time".padStart(8)} ${"floor".padStart(8)}  ratio  ${"".padEnd(16)}${"runtime".padStart(8)}  ratio`);
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "appstack-bench-"));
     try {
@@ -107,7 +145,10 @@ async function main(): Promise<number> {
             const stacks: Record<string, unknown> = (results.stacks = {});
             for (const stack of [...listStacks(), ...listExampleStacks()]) {
                 const { command, ...floor } = floorOf(stack, workDir);
-                const timed = hyperfine({ evaluation: `${node} ${child} --stack ${stack}`, floor: command, runtime: `${command} --registrations ${floor.resources}` }, runs);
+                const timed = hyperfine(
+                    { evaluation: `${node} ${child} --stack ${stack}`, floor: command, runtime: `${command} --registrations ${floor.resources}` },
+                    runs,
+                );
                 stacks[stack] = { ...floor, ...compare(`${stack} evaluation (${floor.resources})`, timed.evaluation, timed.floor, 1.25, timed.runtime) };
             }
         }
@@ -127,7 +168,9 @@ async function main(): Promise<number> {
     fs.mkdirSync(path.join(projectRoot, "bench"), { recursive: true });
     fs.writeFileSync(path.join(projectRoot, "bench", "results.json"), JSON.stringify(results, null, 2) + "\n");
     if (!hyperfineRows) return 0;
-    console.log("floor: the same process loading every module file of other packages the stack loads, with the program's own code left out (packages per stack in bench/results.json)");
+    console.log(
+        "floor: the same process loading every module file of other packages the stack loads, with the program's own code left out (packages per stack in bench/results.json)",
+    );
     console.log("runtime: the floor registering as many plain ConfigMaps as the stack registers resources (in brackets)");
     return 0;
 }

@@ -95,7 +95,13 @@ function rowsOf(schema: z.ZodType, keys: string[], required: boolean, rows: Row[
                     rowsOf(childSchema, [...keys, child], false, rows, `(${discriminator} "${String(tag)}") `);
                 } else if (!rows.some((row) => row.key === `\`${[...keys, child].join(".")}\``)) {
                     const tags = (inner.options as z.ZodObject[]).map((o) => [...(o.shape[discriminator] as z.ZodLiteral).values][0]);
-                    rows.push({ key: `\`${[...keys, child].join(".")}\``, type: tags.map((t) => `"${String(t)}"`).join(" \\| "), dev: defaultText(presetDefault("dev", [...keys, child])), prod: defaultText(presetDefault("prod", [...keys, child])), description: "which of the shapes below" });
+                    rows.push({
+                        key: `\`${[...keys, child].join(".")}\``,
+                        type: tags.map((t) => `"${String(t)}"`).join(" \\| "),
+                        dev: defaultText(presetDefault("dev", [...keys, child])),
+                        prod: defaultText(presetDefault("prod", [...keys, child])),
+                        description: "which of the shapes below",
+                    });
                 }
             }
         }
@@ -145,7 +151,13 @@ export const referencePath = path.resolve(__dirname, "..", "..", "docs", "config
 
 export const jsonSchemaPath = path.resolve(__dirname, "..", "..", "stacks", "appstack.schema.json");
 
-const secureValue: z.core.JSONSchema.JSONSchema = { type: "object", properties: { secure: { type: "string" } }, required: ["secure"], additionalProperties: false, description: "a secret, as `pulumi config set --secret` writes it" };
+const secureValue: z.core.JSONSchema.JSONSchema = {
+    type: "object",
+    properties: { secure: { type: "string" } },
+    required: ["secure"],
+    additionalProperties: false,
+    description: "a secret, as `pulumi config set --secret` writes it",
+};
 
 /**
  * A JSON Schema of a stack file (Pulumi.<stack>.yaml), from the config schema, for editors. Every

@@ -37,7 +37,12 @@ export function docsBlocks(directory = docsDirectory): DocsBlock[] {
 
 /** Runs a block from the repository's top, as a reader would paste it; each line must succeed. */
 export function runBlock(block: DocsBlock, env: NodeJS.ProcessEnv = process.env): { status: number | null; output: string } {
-    const result = spawnSync("bash", ["-eo", "pipefail", "-c", block.script], { cwd: path.resolve(docsDirectory, ".."), env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const result = spawnSync("bash", ["-eo", "pipefail", "-c", block.script], {
+        cwd: path.resolve(docsDirectory, ".."),
+        env,
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+    });
     return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 

@@ -124,7 +124,9 @@ function writeProjectFile(target: string): void {
 function syncStackFile(source: string, target: string): void {
     const YAML = require("yaml") as typeof import("yaml");
     const wanted = (YAML.parse(fs.readFileSync(source, "utf8")) ?? {}) as { config?: Record<string, unknown> };
-    const kept = fs.existsSync(target) ? ((YAML.parse(fs.readFileSync(target, "utf8")) ?? {}) as { encryptionsalt?: string; config?: Record<string, unknown> }) : {};
+    const kept = fs.existsSync(target)
+        ? ((YAML.parse(fs.readFileSync(target, "utf8")) ?? {}) as { encryptionsalt?: string; config?: Record<string, unknown> })
+        : {};
     const config = mergeMissing(wanted.config ?? {}, kept.config ?? {}, isSecure);
     fs.writeFileSync(target, YAML.stringify({ ...wanted, ...(kept.encryptionsalt ? { encryptionsalt: kept.encryptionsalt } : {}), config }));
 }
@@ -138,7 +140,12 @@ function mergeMissing(into: Record<string, unknown>, from: Record<string, unknow
         const mine = result[key];
         if (keep(value)) {
             if (mine === undefined) result[key] = value;
-        } else if (value && typeof value === "object" && !Array.isArray(value) && (mine === undefined || (mine && typeof mine === "object" && !Array.isArray(mine)))) {
+        } else if (
+            value &&
+            typeof value === "object" &&
+            !Array.isArray(value) &&
+            (mine === undefined || (mine && typeof mine === "object" && !Array.isArray(mine)))
+        ) {
             const merged = mergeMissing((mine as Record<string, unknown>) ?? {}, value as Record<string, unknown>, keep);
             if (mine !== undefined || Object.keys(merged).length > 0) result[key] = merged;
         }
@@ -227,7 +234,9 @@ export async function clearStaleLock(stack: Stack): Promise<string | undefined> 
 
 function listFiles(dir: string): string[] {
     if (!fs.existsSync(dir)) return [];
-    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? listFiles(path.join(dir, entry.name)) : [path.join(dir, entry.name)]));
+    return fs
+        .readdirSync(dir, { withFileTypes: true })
+        .flatMap((entry) => (entry.isDirectory() ? listFiles(path.join(dir, entry.name)) : [path.join(dir, entry.name)]));
 }
 
 /** A process that runs: a zombie (killed, not yet reaped, as under a container's init) does not. */
@@ -242,13 +251,16 @@ function alive(pid: number): boolean {
 
 /** Provider processes whose engine has gone, still running: re-parented to PID 1. */
 function orphanedProviders(): number[] {
-    return fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).flatMap((entry) => {
-        try {
-            const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-            const [name, parent] = [stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1])];
-            return name.startsWith("pulumi-resource") && parent === 1 && alive(Number(entry)) ? [Number(entry)] : [];
-        } catch {
-            return [];
-        }
-    });
+    return fs
+        .readdirSync("/proc")
+        .filter((entry) => /^\d+$/.test(entry))
+        .flatMap((entry) => {
+            try {
+                const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+                const [name, parent] = [stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1])];
+                return name.startsWith("pulumi-resource") && parent === 1 && alive(Number(entry)) ? [Number(entry)] : [];
+            } catch {
+                return [];
+            }
+        });
 }

@@ -19,7 +19,9 @@ const cluster = path.join(root, "scripts", "local", "cluster.sh");
 function run(command: string, args: string[], options: SpawnSyncOptions = {}): string {
     const result = spawnSync(command, args, { cwd: root, encoding: "utf8", maxBuffer: 64 << 20, ...options });
     if (result.status !== 0) {
-        throw new Error(`${command} ${args.join(" ")} failed${result.error ? `: ${result.error.message}` : ""}\n${result.stderr ?? ""}${result.stdout ?? ""}`.trimEnd());
+        throw new Error(
+            `${command} ${args.join(" ")} failed${result.error ? `: ${result.error.message}` : ""}\n${result.stderr ?? ""}${result.stdout ?? ""}`.trimEnd(),
+        );
     }
     return (result.stdout as string | null) ?? "";
 }
@@ -39,9 +41,15 @@ function status(namespace: string, k: (args: string[]) => string, outputs: Recor
     const rows = listed.items.map((item) => {
         const s = item.status ?? {};
         const state =
-            item.kind === "Job" ? (s.succeeded ? "Complete" : s.failed ? `Failed (${s.failed})` : "Running")
-            : item.kind === "CronJob" ? `schedule ${item.spec.schedule}`
-            : `${s.readyReplicas ?? 0}/${item.spec.replicas ?? 0} ready`;
+            item.kind === "Job"
+                ? s.succeeded
+                    ? "Complete"
+                    : s.failed
+                      ? `Failed (${s.failed})`
+                      : "Running"
+                : item.kind === "CronJob"
+                  ? `schedule ${item.spec.schedule}`
+                  : `${s.readyReplicas ?? 0}/${item.spec.replicas ?? 0} ready`;
         return [item.kind, item.metadata.name, state];
     });
     const outputRows = Object.entries(outputs).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]);
@@ -52,9 +60,11 @@ function status(namespace: string, k: (args: string[]) => string, outputs: Recor
 const streamed = { onOutput: (out: string) => process.stdout.write(out), onError: (err: string) => process.stderr.write(err) };
 
 /** An engine command's error, whose text holds the output already streamed: said in one line. */
-const failedAbove = (command: string) => (error: unknown): never => {
-    throw new Error(`${command} of the ${stackName} stack failed${signalled(error) ? " (cancelled)" : ""}: the engine's output above says why`);
-};
+const failedAbove =
+    (command: string) =>
+    (error: unknown): never => {
+        throw new Error(`${command} of the ${stackName} stack failed${signalled(error) ? " (cancelled)" : ""}: the engine's output above says why`);
+    };
 const signalled = (error: unknown) => error instanceof Error && /SIGINT|cancel/i.test(error.message);
 
 async function openLocalStack(): Promise<Stack> {
@@ -111,7 +121,12 @@ async function down(purge: boolean): Promise<void> {
 if (require.main === module) {
     const [command, ...flags] = process.argv.slice(2);
     const known = command === "up" ? flags.length === 0 : command === "down" ? flags.every((flag) => flag === "--purge") : false;
-    (known ? (command === "up" ? up() : down(flags.includes("--purge"))) : Promise.reject(new Error("usage: npm run local:up | npm run local:down [-- --purge]"))).then(
+    (known
+        ? command === "up"
+            ? up()
+            : down(flags.includes("--purge"))
+        : Promise.reject(new Error("usage: npm run local:up | npm run local:down [-- --purge]"))
+    ).then(
         () => process.exit(0),
         (error: unknown) => {
             console.error(error instanceof Error ? error.message : error);

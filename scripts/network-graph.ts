@@ -89,7 +89,11 @@ function externalPeer(peer: Peer): { id: string; label: string } {
 
 /** The connections the NetworkPolicies among `manifests` allow between the workloads there and beyond. */
 export function networkGraph(manifests: Manifest[]): NetworkGraph {
-    const workloads = podTemplates(manifests).map(({ object, labels }) => ({ id: `${object.kind}/${object.metadata.name}`, label: `${object.kind} ${object.metadata.name}`, labels }));
+    const workloads = podTemplates(manifests).map(({ object, labels }) => ({
+        id: `${object.kind}/${object.metadata.name}`,
+        label: `${object.kind} ${object.metadata.name}`,
+        labels,
+    }));
     const policies = manifests.filter((manifest) => manifest.kind === "NetworkPolicy").map((manifest) => (manifest as unknown as { spec: Policy }).spec);
     const typesOf = (policy: Policy) => policy.policyTypes ?? (policy.egress ? ["Ingress", "Egress"] : ["Ingress"]);
     const rulesFor = (labels: Labels, direction: "Ingress" | "Egress"): Rule[] | undefined => {
@@ -144,14 +148,20 @@ export function networkGraph(manifests: Manifest[]): NetworkGraph {
             }
         }
     }
-    const collapsed = collapseShared(edges, workloads.map((workload) => workload.id), nodes);
+    const collapsed = collapseShared(
+        edges,
+        workloads.map((workload) => workload.id),
+        nodes,
+    );
     return { nodes: [...nodes.values()], edges: collapsed };
 }
 
 /** An edge to the same peer from every workload (DNS, say) is drawn once, from "every pod". */
 function collapseShared(edges: Edge[], workloads: string[], nodes: Map<string, GraphNode>): Edge[] {
     const everyPod = "every-pod";
-    const shared = [...new Set(edges.map((edge) => edge.to))].filter((to) => nodes.get(to)?.external && workloads.length > 1 && workloads.every((id) => edges.some((edge) => edge.from === id && edge.to === to)));
+    const shared = [...new Set(edges.map((edge) => edge.to))].filter(
+        (to) => nodes.get(to)?.external && workloads.length > 1 && workloads.every((id) => edges.some((edge) => edge.from === id && edge.to === to)),
+    );
     if (shared.length === 0) return edges;
     nodes.set(everyPod, { id: everyPod, label: "every pod", external: false });
     const kept = edges.filter((edge) => !shared.includes(edge.to));

@@ -65,20 +65,34 @@ export function diffText(previous: RenderSide, current: RenderSide, patch: typeo
         const old = previous.objects.get(matched.get(key)!)?.manifest;
         return old !== undefined && podTemplateChanged(old, current.objects.get(key)!.manifest);
     });
-    const unified = (before: string, after: string) => patch(`previous/${before}`, `current/${after}`, previous.texts.get(before)!, current.texts.get(after)!).split("\n").slice(1).join("\n").trimEnd();
+    const unified = (before: string, after: string) =>
+        patch(`previous/${before}`, `current/${after}`, previous.texts.get(before)!, current.texts.get(after)!).split("\n").slice(1).join("\n").trimEnd();
 
-    const lines = [`Diff against the previous render: ${added.length} added, ${removed.length} removed, ${changed.length} changed, ${replaced.length} replaced.`];
+    const lines = [
+        `Diff against the previous render: ${added.length} added, ${removed.length} removed, ${changed.length} changed, ${replaced.length} replaced.`,
+    ];
     lines.push(...added.map((key) => `+ ${key}`), ...removed.map((key) => `- ${key}`));
     for (const replacement of replaced) {
         const cause = replacement.fields.filter((field) => !field.startsWith("metadata.")).join(", ") || "metadata.name";
-        const how = replacement.before !== replacement.after ? ` by ${nameOf(replacement.after)}, created before the old one is deleted` : ": deleted, then created under the same name";
+        const how =
+            replacement.before !== replacement.after
+                ? ` by ${nameOf(replacement.after)}, created before the old one is deleted`
+                : ": deleted, then created under the same name";
         lines.push(`+- ${replacement.before}: replaced (${cause} changes)${how}`);
         const rolls = rolledBy(replacement, changedTemplates, current);
-        lines.push(rolls.length > 0 ? `   pod templates that refer to it change (Deployments, StatefulSets and DaemonSets roll): ${rolls.join(", ")}` : "   no pod template changes with it");
+        lines.push(
+            rolls.length > 0
+                ? `   pod templates that refer to it change (Deployments, StatefulSets and DaemonSets roll): ${rolls.join(", ")}`
+                : "   no pod template changes with it",
+        );
         lines.push(unified(replacement.before, replacement.after));
     }
     for (const key of changed) {
-        const rolls = !changedTemplates.includes(key) ? "" : kindOf(key) === "CronJob" ? " (its pod template changes: its next Job runs the new one)" : " (its pod template changes: it rolls)";
+        const rolls = !changedTemplates.includes(key)
+            ? ""
+            : kindOf(key) === "CronJob"
+              ? " (its pod template changes: its next Job runs the new one)"
+              : " (its pod template changes: it rolls)";
         lines.push(`~ ${key}${rolls}`, unified(matched.get(key)!, key));
     }
     return lines.join("\n");

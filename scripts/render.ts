@@ -21,12 +21,21 @@ project's top or under examples/): no Pulumi CLI, no credentials, no cluster.
   -h, --help     this text`;
 
 /** Reads the arguments, or says what is wrong with them, before anything heavy is loaded. */
-export function parseOptions(args: string[], root: string): { stack: string; configFile?: string; outDir: string; diff: boolean } | { exitCode: number; message: string } {
+export function parseOptions(
+    args: string[],
+    root: string,
+): { stack: string; configFile?: string; outDir: string; diff: boolean } | { exitCode: number; message: string } {
     let values;
     try {
         ({ values } = parseArgs({
             args,
-            options: { stack: { type: "string" }, "config-file": { type: "string" }, out: { type: "string" }, diff: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+            options: {
+                stack: { type: "string" },
+                "config-file": { type: "string" },
+                out: { type: "string" },
+                diff: { type: "boolean" },
+                help: { type: "boolean", short: "h" },
+            },
         }));
     } catch (error) {
         return { exitCode: 2, message: `${(error as Error).message}\n\n${usage}` };
@@ -53,7 +62,23 @@ export interface RenderedObject {
     manifest: Manifest;
 }
 
-const builtInGroups = new Set(["", "apps", "batch", "autoscaling", "policy", "networking.k8s.io", "rbac.authorization.k8s.io", "storage.k8s.io", "scheduling.k8s.io", "apiextensions.k8s.io", "admissionregistration.k8s.io", "coordination.k8s.io", "discovery.k8s.io", "node.k8s.io", "certificates.k8s.io"]);
+const builtInGroups = new Set([
+    "",
+    "apps",
+    "batch",
+    "autoscaling",
+    "policy",
+    "networking.k8s.io",
+    "rbac.authorization.k8s.io",
+    "storage.k8s.io",
+    "scheduling.k8s.io",
+    "apiextensions.k8s.io",
+    "admissionregistration.k8s.io",
+    "coordination.k8s.io",
+    "discovery.k8s.io",
+    "node.k8s.io",
+    "certificates.k8s.io",
+]);
 const namespaceDefaults = new Set(["ResourceQuota", "LimitRange"]);
 const referenced = new Set(["ServiceAccount", "Role", "RoleBinding", "ConfigMap", "Secret", "PersistentVolumeClaim", "Service", "NetworkPolicy"]);
 const workloads = new Set(["Deployment", "StatefulSet", "DaemonSet", "CronJob"]);
@@ -83,7 +108,9 @@ export function applyOrder(objects: RenderedObject[]): RenderedObject[] {
     while (pending.length > 0) {
         const ready = pending.filter((object) => object.resource.dependencies.every((urn) => !byUrn.has(urn) || done.has(urn)));
         // A cycle cannot be ordered by dependencies; kind order then decides.
-        const next = (ready.length > 0 ? ready : pending).reduce((best, object) => (object.key < best.key || (object.key === best.key && object.index < best.index) ? object : best));
+        const next = (ready.length > 0 ? ready : pending).reduce((best, object) =>
+            object.key < best.key || (object.key === best.key && object.index < best.index) ? object : best,
+        );
         pending.splice(pending.indexOf(next), 1);
         done.add(next.resource.urn);
         ordered.push({ resource: next.resource, manifest: next.manifest });
@@ -109,12 +136,21 @@ const recordFile = ".render-files";
  * A file left from the previous render that this one does not
  * write again is removed; nothing else in `outDir` is touched.
  */
-function writeRender(evaluation: Evaluation, outDir: string, ordered: Manifest[], YAML: typeof import("yaml"), readPrevious: boolean): { previous: Map<string, string>; current: Map<string, string> } {
+function writeRender(
+    evaluation: Evaluation,
+    outDir: string,
+    ordered: Manifest[],
+    YAML: typeof import("yaml"),
+    readPrevious: boolean,
+): { previous: Map<string, string>; current: Map<string, string> } {
     const previous = new Map<string, string>();
     const allFile = path.join(outDir, "all.yaml");
     if (readPrevious && fs.existsSync(allFile)) {
         // Each document starts with a `--- # KEY` line (below), so no YAML needs parsing here.
-        for (const document of fs.readFileSync(allFile, "utf8").split(/^--- # /m).slice(1)) {
+        for (const document of fs
+            .readFileSync(allFile, "utf8")
+            .split(/^--- # /m)
+            .slice(1)) {
             const newline = document.indexOf("\n");
             previous.set(document.slice(0, newline), document.slice(newline + 1));
         }
@@ -145,7 +181,14 @@ function writeRender(evaluation: Evaluation, outDir: string, ordered: Manifest[]
 /** Rows as aligned columns, the first row the header. */
 export function table(rows: string[][]): string {
     const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-    return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd()).join("\n");
+    return rows
+        .map((row) =>
+            row
+                .map((cell, column) => cell.padEnd(widths[column]))
+                .join("  ")
+                .trimEnd(),
+        )
+        .join("\n");
 }
 
 /** The Helm charts a stack installs, as registered: the engine expands each into its objects, the render does not. */
@@ -162,7 +205,9 @@ function summary(objects: Manifest[], outputs: Record<string, unknown>, resource
     const rows = [["KIND", "NAMESPACE", "NAME"], ...objects.map((m) => [m.kind, m.metadata.namespace ?? "", m.metadata.name ?? ""])];
     const outputRows = Object.entries(outputs).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]);
     const charts = helmCharts(resources);
-    const chartRows = charts.length ? `\n\nHelm charts (values in charts/):\n${table([["NAMESPACE", "NAME", "CHART", "VERSION"], ...charts.map((c) => [c.namespace, c.name, c.chart, c.version])])}` : "";
+    const chartRows = charts.length
+        ? `\n\nHelm charts (values in charts/):\n${table([["NAMESPACE", "NAME", "CHART", "VERSION"], ...charts.map((c) => [c.namespace, c.name, c.chart, c.version])])}`
+        : "";
     return `${table(rows)}${chartRows}\n\nOutputs:\n${table([["NAME", "VALUE"], ...outputRows])}`;
 }
 
@@ -179,7 +224,10 @@ export interface Render {
 }
 
 /** The Kubernetes objects of a render's resources.json, by `objectKey`. */
-function objectsOf(resources: RegisteredResource[], manifestsOf: (resources: RegisteredResource[]) => Manifest[]): Map<string, { urn: string; manifest: Manifest }> {
+function objectsOf(
+    resources: RegisteredResource[],
+    manifestsOf: (resources: RegisteredResource[]) => Manifest[],
+): Map<string, { urn: string; manifest: Manifest }> {
     return new Map(resources.flatMap((resource) => manifestsOf([resource]).map((manifest) => [objectKey(manifest), { urn: resource.urn, manifest }] as const)));
 }
 
@@ -188,10 +236,23 @@ export async function renderStack(stack: string, outDir: string, options: { conf
     const offline = require("./offline") as typeof import("./offline");
     const settings = options.configFile ? offline.stackSettingsFromValues(offline.readConfigFile(options.configFile)) : offline.readStackSettings(stack);
     const evaluation = await offline.evaluateProgram(stack, settings);
-    const objects = applyOrder(evaluation.resources.filter((resource) => offline.manifestsOf([resource]).length === 1).map((resource) => ({ resource, manifest: offline.manifestsOf([resource])[0] })));
+    const objects = applyOrder(
+        evaluation.resources
+            .filter((resource) => offline.manifestsOf([resource]).length === 1)
+            .map((resource) => ({ resource, manifest: offline.manifestsOf([resource])[0] })),
+    );
     const previousResources = path.join(outDir, "resources.json");
-    const previousObjects = options.readPrevious && fs.existsSync(previousResources) ? objectsOf(JSON.parse(fs.readFileSync(previousResources, "utf8")) as RegisteredResource[], offline.manifestsOf) : new Map();
-    const { previous, current } = writeRender(evaluation, outDir, objects.map((object) => object.manifest), require("yaml") as typeof import("yaml"), options.readPrevious ?? false);
+    const previousObjects =
+        options.readPrevious && fs.existsSync(previousResources)
+            ? objectsOf(JSON.parse(fs.readFileSync(previousResources, "utf8")) as RegisteredResource[], offline.manifestsOf)
+            : new Map();
+    const { previous, current } = writeRender(
+        evaluation,
+        outDir,
+        objects.map((object) => object.manifest),
+        require("yaml") as typeof import("yaml"),
+        options.readPrevious ?? false,
+    );
     return { evaluation, objects, previous, current, previousObjects };
 }
 
@@ -214,11 +275,17 @@ async function main(): Promise<number> {
     if (options.diff) {
         const { diffText } = require("./render-diff") as typeof import("./render-diff");
         const currentObjects = new Map(render.objects.map(({ resource, manifest }) => [objectKey(manifest), { urn: resource.urn, manifest }]));
-        const text = diffText({ texts: render.previous, objects: render.previousObjects }, { texts: render.current, objects: currentObjects }, (require("diff") as typeof import("diff")).createTwoFilesPatch);
+        const text = diffText(
+            { texts: render.previous, objects: render.previousObjects },
+            { texts: render.current, objects: currentObjects },
+            (require("diff") as typeof import("diff")).createTwoFilesPatch,
+        );
         console.log(`\n${text}`);
     }
     const where = path.relative(process.cwd(), options.outDir) || ".";
-    console.log(`\nRendered stack "${options.stack}": ${render.evaluation.resources.length} resources, ${manifests.length} Kubernetes objects in ${where} (${millis.toFixed(0)} ms); kubectl apply -f ${path.join(where, "all.yaml")}`);
+    console.log(
+        `\nRendered stack "${options.stack}": ${render.evaluation.resources.length} resources, ${manifests.length} Kubernetes objects in ${where} (${millis.toFixed(0)} ms); kubectl apply -f ${path.join(where, "all.yaml")}`,
+    );
     return 0;
 }
 

@@ -35,7 +35,13 @@ function valueAt(object: Fields, dotted: string): unknown {
 /** JSON with every object's keys sorted, so that equal content reads equal. */
 function canonical(value: unknown): string {
     return JSON.stringify(value, (_key, item) =>
-        item !== null && typeof item === "object" && !Array.isArray(item) ? Object.fromEntries(Object.keys(item).sort().map((key) => [key, item[key]])) : item,
+        item !== null && typeof item === "object" && !Array.isArray(item)
+            ? Object.fromEntries(
+                  Object.keys(item)
+                      .sort()
+                      .map((key) => [key, item[key]]),
+              )
+            : item,
     );
 }
 
@@ -55,12 +61,19 @@ export function replacingChanges(before: Fields, after: Fields): string[] {
  */
 export function autoNameSuffix(resourceName: string, manifest: Fields): string {
     const content = ["metadata.namespace", ...contentPaths(manifest)].map((field) => canonical(valueAt(manifest, field) ?? null));
-    return createHash("sha256").update(JSON.stringify([resourceName, ...content])).digest("hex").slice(0, 8);
+    return createHash("sha256")
+        .update(JSON.stringify([resourceName, ...content]))
+        .digest("hex")
+        .slice(0, 8);
 }
 
 /** The pod template of a workload, or nothing for other kinds. */
 export function podTemplate(manifest: Fields): unknown {
-    return manifest.kind === "CronJob" ? valueAt(manifest, "spec.jobTemplate.spec.template") : ["Deployment", "StatefulSet", "DaemonSet", "Job"].includes(String(manifest.kind)) ? valueAt(manifest, "spec.template") : undefined;
+    return manifest.kind === "CronJob"
+        ? valueAt(manifest, "spec.jobTemplate.spec.template")
+        : ["Deployment", "StatefulSet", "DaemonSet", "Job"].includes(String(manifest.kind))
+          ? valueAt(manifest, "spec.template")
+          : undefined;
 }
 
 /** Whether a workload's pod template changed between two renders. */

@@ -21,7 +21,9 @@ export function reviewMarkdown(stack: string, manifests: Manifest[], environment
         `### Stack \`${stack}\`: ${manifests.length} Kubernetes objects`,
         "",
         // The render reads the stack file alone; values an environment sets are not in it.
-        ...(environments.length ? [`Rendered without the ESC environments the stack imports (${environments.join(", ")}): the engine opens them, a render does not.`, ""] : []),
+        ...(environments.length
+            ? [`Rendered without the ESC environments the stack imports (${environments.join(", ")}): the engine opens them, a render does not.`, ""]
+            : []),
         "| kind | objects |",
         "|---|---:|",
         ...kinds.map(([kind, count]) => `| ${kind} | ${count} |`),
@@ -39,7 +41,9 @@ async function main(): Promise<number> {
     const root = path.resolve(__dirname, "..", "..");
     let values;
     try {
-        ({ values } = parseArgs({ options: { stack: { type: "string" }, "config-file": { type: "string" }, out: { type: "string" }, help: { type: "boolean", short: "h" } } }));
+        ({ values } = parseArgs({
+            options: { stack: { type: "string" }, "config-file": { type: "string" }, out: { type: "string" }, help: { type: "boolean", short: "h" } },
+        }));
     } catch (error) {
         console.error(`${(error as Error).message}\n\n${usage}`);
         return 2;
@@ -54,7 +58,13 @@ async function main(): Promise<number> {
     const render = await renderStack(values.stack, path.resolve(values.out ?? path.join(root, "rendered", values.stack)), { configFile });
     const file = configFile ?? (require("./offline") as typeof import("./offline")).stackFile(values.stack);
     const imported = (YAML.parse(fs.readFileSync(file, "utf8")) as { environment?: unknown } | null)?.environment;
-    console.log(reviewMarkdown(values.stack, render.objects.map((object) => object.manifest), Array.isArray(imported) ? imported.map(String) : []));
+    console.log(
+        reviewMarkdown(
+            values.stack,
+            render.objects.map((object) => object.manifest),
+            Array.isArray(imported) ? imported.map(String) : [],
+        ),
+    );
     return 0;
 }
 

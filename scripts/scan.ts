@@ -63,17 +63,37 @@ function manifestDirs(out: string, stacks: string[]): string[] {
 }
 
 function kubeconform(tools: string, out: string, stacks: string[]): Found[] {
-    const report = runJson(path.join(tools, "bin", "kubeconform"), ["-strict", "-output", "json", "-schema-location", path.join(tools, "schemas", "{{ .ResourceKind }}{{ .KindSuffix }}.json"), ...manifestDirs(out, stacks)]);
+    const report = runJson(path.join(tools, "bin", "kubeconform"), [
+        "-strict",
+        "-output",
+        "json",
+        "-schema-location",
+        path.join(tools, "schemas", "{{ .ResourceKind }}{{ .KindSuffix }}.json"),
+        ...manifestDirs(out, stacks),
+    ]);
     return (report.resources ?? [])
         .filter((resource: any) => resource.status !== "statusValid")
-        .map((resource: any) => ({ tool: "kubeconform", check: "schema", stack: stackOf(out, resource.filename), object: `${resource.kind}/${resource.name}`, message: resource.msg ?? resource.status }));
+        .map((resource: any) => ({
+            tool: "kubeconform",
+            check: "schema",
+            stack: stackOf(out, resource.filename),
+            object: `${resource.kind}/${resource.name}`,
+            message: resource.msg ?? resource.status,
+        }));
 }
 
 /** kube-score relates objects to each other (Services, PDBs, HPAs), so it reads one stack at a time. */
 function kubeScore(tools: string, out: string, stack: string, kubernetesVersion: string): Found[] {
     const manifests = path.join(out, stack, "manifests");
     const files = fs.readdirSync(manifests).map((file) => path.join(manifests, file));
-    const report = runJson(path.join(tools, "bin", "kube-score"), ["score", "--output-format", "json", "--kubernetes-version", `v${kubernetesVersion}`, ...files]);
+    const report = runJson(path.join(tools, "bin", "kube-score"), [
+        "score",
+        "--output-format",
+        "json",
+        "--kubernetes-version",
+        `v${kubernetesVersion}`,
+        ...files,
+    ]);
     return report.flatMap((scored: any) =>
         scored.checks
             .filter((check: any) => !check.skipped && check.grade < 10)
@@ -92,12 +112,28 @@ function kubeScore(tools: string, out: string, stack: string, kubernetesVersion:
 function checkov(tools: string, out: string): Found[] {
     // One run over every stack: checkov answers one JSON document per directory it is given.
     const others = ["--skip-path", "all\\.yaml$", "--skip-path", "\\.json$"];
-    const report = runJson(path.join(tools, "venv", "bin", "checkov"), ["--directory", out, ...others, "--framework", "kubernetes", "--output", "json", "--skip-download", "--quiet"]);
+    const report = runJson(path.join(tools, "venv", "bin", "checkov"), [
+        "--directory",
+        out,
+        ...others,
+        "--framework",
+        "kubernetes",
+        "--output",
+        "json",
+        "--skip-download",
+        "--quiet",
+    ]);
     return [report].flat().flatMap((run: any) =>
         (run.results?.failed_checks ?? []).map((failed: any) => {
             // checkov names a resource Kind.namespace.name.
             const [kind, ...rest] = String(failed.resource).split(".");
-            return { tool: "checkov", check: failed.check_id, stack: stackOf(out, failed.file_abs_path), object: `${kind}/${rest.pop()}`, message: failed.check_name };
+            return {
+                tool: "checkov",
+                check: failed.check_id,
+                stack: stackOf(out, failed.file_abs_path),
+                object: `${kind}/${rest.pop()}`,
+                message: failed.check_name,
+            };
         }),
     );
 }
@@ -111,7 +147,9 @@ function main(): number {
         seconds[what] = (seconds[what] ?? 0) + (Date.now() - at) / 1000;
         return result;
     };
-    const tools = timed("tools", () => execFileSync("bash", [path.join(projectRoot, "scripts", "scan-tools.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim());
+    const tools = timed("tools", () =>
+        execFileSync("bash", [path.join(projectRoot, "scripts", "scan-tools.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim(),
+    );
     const kubernetesVersion = /^KUBERNETES_VERSION=v(\d+\.\d+)/m.exec(fs.readFileSync(path.join(projectRoot, "scripts", "local", "versions.env"), "utf8"))![1];
     const suppressions = YAML.parse(fs.readFileSync(path.join(projectRoot, "scripts", "scan-suppressions.yaml"), "utf8")) as Suppression[];
     const stacks = [...listStacks(), ...listExampleStacks()];
@@ -121,7 +159,11 @@ function main(): number {
     try {
         for (const stack of stacks) {
             const dir = path.join(out, stack);
-            timed("render", () => execFileSync(process.execPath, [path.join(projectRoot, "bin", "scripts", "render.js"), "--stack", stack, "--out", dir], { stdio: ["ignore", "ignore", "inherit"] }));
+            timed("render", () =>
+                execFileSync(process.execPath, [path.join(projectRoot, "bin", "scripts", "render.js"), "--stack", stack, "--out", dir], {
+                    stdio: ["ignore", "ignore", "inherit"],
+                }),
+            );
         }
         found = [
             ...timed("kubeconform", () => kubeconform(tools, out, stacks)),
@@ -136,12 +178,16 @@ function main(): number {
     const open = findings.filter((finding) => !suppressions.some((suppression) => suppresses(suppression, finding)));
     const stale = suppressions.filter((suppression) => !findings.some((finding) => suppresses(suppression, finding)));
     const times = Object.entries(seconds).map(([what, s]) => `${what} ${s.toFixed(1)} s`);
-    console.log(`Scanned ${stacks.length} stacks: ${findings.length} findings, ${findings.length - open.length} suppressed, ${open.length} open (${((Date.now() - started) / 1000).toFixed(1)} s: ${times.join(", ")})`);
+    console.log(
+        `Scanned ${stacks.length} stacks: ${findings.length} findings, ${findings.length - open.length} suppressed, ${open.length} open (${((Date.now() - started) / 1000).toFixed(1)} s: ${times.join(", ")})`,
+    );
     for (const finding of open) {
         console.log(`  ${finding.tool} ${finding.check} in ${finding.stack}: ${finding.object}: ${finding.message}`);
     }
     for (const suppression of stale) {
-        console.log(`  the suppression of ${suppression.tool} ${suppression.check} (${suppression.reason.slice(0, 60)}...) matches no finding: remove it from scripts/scan-suppressions.yaml`);
+        console.log(
+            `  the suppression of ${suppression.tool} ${suppression.check} (${suppression.reason.slice(0, 60)}...) matches no finding: remove it from scripts/scan-suppressions.yaml`,
+        );
     }
     return open.length + stale.length === 0 ? 0 : 1;
 }

@@ -31,7 +31,12 @@ export function touchedStacks(changed: string[], root = projectRoot): StackJob[]
                 const config = readStackConfigValues(stack, root) as { "appstack:environment"?: string; "appstack:target"?: { kind?: string } };
                 const environment = String(config["appstack:environment"] ?? "dev");
                 const policyConfig = path.join("policy", "config", `${environment}.json`);
-                return { stack, target: String(config["appstack:target"]?.kind), environment, "policy-config": fs.existsSync(path.join(root, policyConfig)) ? policyConfig : "" };
+                return {
+                    stack,
+                    target: String(config["appstack:target"]?.kind),
+                    environment,
+                    "policy-config": fs.existsSync(path.join(root, policyConfig)) ? policyConfig : "",
+                };
             })
             // The local stack runs on the embedded control plane of whoever runs it, never from CI.
             .filter((job) => job.target !== "local")
@@ -41,6 +46,10 @@ export function touchedStacks(changed: string[], root = projectRoot): StackJob[]
 
 if (require.main === module) {
     // The changed paths, one a line, on standard input: git diff --name-only BASE HEAD | node ...
-    const changed = fs.readFileSync(0, "utf8").split("\n").map((line) => line.trim()).filter(Boolean);
+    const changed = fs
+        .readFileSync(0, "utf8")
+        .split("\n")
+        .map((line) => line.trim())
+        .filter(Boolean);
     console.log(JSON.stringify(touchedStacks(changed)));
 }

@@ -30,7 +30,12 @@ export function plaintextSecrets(merged: Record<string, unknown>, source: Config
 }
 
 /** The values under secret-only keys, found by walking the value alongside its schema. */
-function secretOnlyLeaves(schema: z.ZodType | undefined, value: unknown, at: PropertyKey[], example: string | undefined): { at: PropertyKey[]; example: string }[] {
+function secretOnlyLeaves(
+    schema: z.ZodType | undefined,
+    value: unknown,
+    at: PropertyKey[],
+    example: string | undefined,
+): { at: PropertyKey[]; example: string }[] {
     let shape = unwrapOptional(schema);
     const marked = example ?? (schema && secretValues.get(schema)?.example) ?? (shape && secretValues.get(shape)?.example);
     if (shape instanceof z.ZodDiscriminatedUnion && isPlainObject(value)) {

@@ -33,12 +33,16 @@ export async function checkTargetKindChange(config: Pick<StackConfig, "target" |
     const { value: previous } = await self.getOutputDetails(targetOutput);
     if (typeof previous !== "string" || previous === config.target.kind) {
         if (config.movingFromTarget !== undefined) {
-            pulumi.log.warn(`appstack:movingFromTarget is "${config.movingFromTarget}" but the stack is already on a target of kind "${config.target.kind}": remove the key`);
+            pulumi.log.warn(
+                `appstack:movingFromTarget is "${config.movingFromTarget}" but the stack is already on a target of kind "${config.target.kind}": remove the key`,
+            );
         }
         return;
     }
     if (config.movingFromTarget !== previous) {
         throw new TargetKindChangeError(stack, previous, config.target.kind);
     }
-    pulumi.log.warn(`Moving stack "${stack}" from a target of kind "${previous}" to "${config.target.kind}": every Kubernetes object is created on the new cluster and deleted from the old one.`);
+    pulumi.log.warn(
+        `Moving stack "${stack}" from a target of kind "${previous}" to "${config.target.kind}": every Kubernetes object is created on the new cluster and deleted from the old one.`,
+    );
 }

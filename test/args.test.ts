@@ -15,7 +15,11 @@ describe("config to component arguments", () => {
     });
 
     it("asks cert-manager for a certificate in a Secret named after the app", () => {
-        const args = ingressArgs({ ...prod().ingress, tls: { mode: "cert-manager", clusterIssuer: "letsencrypt-staging" } }, "shop", nginxIngress("nginx", "ingress-nginx", true))!;
+        const args = ingressArgs(
+            { ...prod().ingress, tls: { mode: "cert-manager", clusterIssuer: "letsencrypt-staging" } },
+            "shop",
+            nginxIngress("nginx", "ingress-nginx", true),
+        )!;
         assert.deepEqual(args.tls, { secretName: "shop-tls" });
         assert.equal(args.annotations!["cert-manager.io/cluster-issuer"], "letsencrypt-staging");
         assert.deepEqual(args.sources, [{ namespace: "ingress-nginx" }]);
@@ -23,7 +27,10 @@ describe("config to component arguments", () => {
 
     it("gives nginx's redirect annotation to the nginx class only, and takes the controller's sources", () => {
         const tls = { ...prod().ingress, tls: { mode: "secret" as const, secretName: "shop-cert" } };
-        assert.equal(ingressArgs(tls, "shop", nginxIngress("nginx", "ingress-nginx", true))!.annotations!["nginx.ingress.kubernetes.io/force-ssl-redirect"], "true");
+        assert.equal(
+            ingressArgs(tls, "shop", nginxIngress("nginx", "ingress-nginx", true))!.annotations!["nginx.ingress.kubernetes.io/force-ssl-redirect"],
+            "true",
+        );
         const traefik = ingressArgs(tls, "shop", nginxIngress("traefik", "kube-system", true))!;
         assert.deepEqual(traefik.annotations, {});
         assert.equal(traefik.className, "traefik");
@@ -38,7 +45,13 @@ describe("config to component arguments", () => {
     });
 
     it("takes a cloud load balancer's class, annotations and address ranges from the cluster's ingress controller", () => {
-        const albInVpc = { className: "alb", annotations: { "alb.ingress.kubernetes.io/target-type": "ip" }, tlsAnnotations: {}, sources: [{ cidr: "10.0.0.0/16" }], publishesStatus: true };
+        const albInVpc = {
+            className: "alb",
+            annotations: { "alb.ingress.kubernetes.io/target-type": "ip" },
+            tlsAnnotations: {},
+            sources: [{ cidr: "10.0.0.0/16" }],
+            publishesStatus: true,
+        };
         const args = ingressArgs({ ...prod().ingress, tls: { mode: "cert-manager", clusterIssuer: "letsencrypt" } }, "shop", albInVpc)!;
         assert.equal(args.className, "alb");
         assert.deepEqual(args.annotations, { "alb.ingress.kubernetes.io/target-type": "ip", "cert-manager.io/cluster-issuer": "letsencrypt" });
@@ -48,16 +61,26 @@ describe("config to component arguments", () => {
     it("gives bundled volumes the target's storage class unless the config names one", () => {
         const config = prod();
         const bundled = { ...config, data: { ...config.data, redis: { ...config.data.redis, mode: "bundled" as const } } };
-        const volume = (stack: typeof config) => (redisArgs(stack, { namespace: "shop", storageClass: "gp3" }).server as { volume: { storageClass?: unknown } }).volume;
+        const volume = (stack: typeof config) =>
+            (redisArgs(stack, { namespace: "shop", storageClass: "gp3" }).server as { volume: { storageClass?: unknown } }).volume;
         assert.equal(volume(bundled).storageClass, "gp3");
-        const named = { ...bundled, data: { ...bundled.data, redis: { ...bundled.data.redis, bundled: { ...bundled.data.redis.bundled, storage: { size: "1Gi", storageClass: "fast" } } } } };
+        const named = {
+            ...bundled,
+            data: {
+                ...bundled.data,
+                redis: { ...bundled.data.redis, bundled: { ...bundled.data.redis.bundled, storage: { size: "1Gi", storageClass: "fast" } } },
+            },
+        };
         assert.equal(volume(named).storageClass, "fast");
     });
 
     it("hands the replica count to an autoscaler only when autoscaling is enabled", () => {
         const lifecycle = presets.dev.stack.api;
         assert.equal(workloadSpec(lifecycle, workerProbes(presets.dev.worker.probe, presets.dev.worker.liveness)).autoscaling, undefined);
-        const scaled = workloadSpec({ ...lifecycle, autoscaling: { ...lifecycle.autoscaling, enabled: true } }, workerProbes(presets.dev.worker.probe, presets.dev.worker.liveness));
+        const scaled = workloadSpec(
+            { ...lifecycle, autoscaling: { ...lifecycle.autoscaling, enabled: true } },
+            workerProbes(presets.dev.worker.probe, presets.dev.worker.liveness),
+        );
         assert.equal(scaled.autoscaling?.minReplicas, lifecycle.autoscaling.minReplicas);
     });
 
@@ -94,6 +117,8 @@ describe("config to component arguments", () => {
     it("creates a ResourceQuota only when the stack sets one", () => {
         const config = prod();
         assert.equal(platformArgs({ ...config, quota: undefined }, kubeDnsPeers).quota, undefined);
-        assert.deepEqual(platformArgs(config, kubeDnsPeers).quota, { hard: { "requests.cpu": "16", "requests.memory": "32Gi", "limits.memory": "64Gi", pods: "100" } });
+        assert.deepEqual(platformArgs(config, kubeDnsPeers).quota, {
+            hard: { "requests.cpu": "16", "requests.memory": "32Gi", "limits.memory": "64Gi", pods: "100" },
+        });
     });
 });

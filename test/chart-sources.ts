@@ -47,7 +47,13 @@ export function moduleDirectory(source: ChartSource): string {
     const output = execFileSync("go", ["mod", "download", "-json", `${source.module}@${source.version}`], {
         cwd: os.tmpdir(),
         encoding: "utf8",
-        env: { ...process.env, GOMODCACHE: path.join(cache, "go", "mod"), GOFLAGS: "-mod=mod -modcacherw", GOTOOLCHAIN: source.toolchain ?? "local", GOWORK: "off" },
+        env: {
+            ...process.env,
+            GOMODCACHE: path.join(cache, "go", "mod"),
+            GOFLAGS: "-mod=mod -modcacherw",
+            GOTOOLCHAIN: source.toolchain ?? "local",
+            GOWORK: "off",
+        },
         stdio: ["ignore", "pipe", "pipe"],
     });
     return (JSON.parse(output) as { Dir: string }).Dir;

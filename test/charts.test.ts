@@ -12,7 +12,13 @@ import { clone, inputs, ofType, render, stackValues, type Rendered } from "./sup
 // and every object it creates of a chart's kinds is valid against that chart's CRD.
 
 const everyAddon = {
-    ingress: { enabled: true, host: "app.example.com", className: "nginx", controllerNamespace: "ingress-nginx", tls: { mode: "cert-manager", clusterIssuer: "letsencrypt-prod" } },
+    ingress: {
+        enabled: true,
+        host: "app.example.com",
+        className: "nginx",
+        controllerNamespace: "ingress-nginx",
+        tls: { mode: "cert-manager", clusterIssuer: "letsencrypt-prod" },
+    },
     addons: {
         chartMirror: { oci: "oci://registry.example.com/charts" },
         ingressNginx: { enabled: true },
@@ -42,7 +48,10 @@ function chartKeys(directory: string): ChartKeys {
     return {
         defaults: parseYaml(fs.readFileSync(path.join(directory, "values.yaml"), "utf8")),
         read: paths(/\$?\.Values\.([A-Za-z0-9_.]+)/g),
-        whole: new Set([...paths(/toYaml\s+\(?\$?\.Values\.([A-Za-z0-9_.]+)/g), ...paths(/with\s+\$?\.Values\.([A-Za-z0-9_.]+)\s*\}\}(?:\s*\n[^\n]*){1,2}?toYaml\s+\./g)]),
+        whole: new Set([
+            ...paths(/toYaml\s+\(?\$?\.Values\.([A-Za-z0-9_.]+)/g),
+            ...paths(/with\s+\$?\.Values\.([A-Za-z0-9_.]+)\s*\}\}(?:\s*\n[^\n]*){1,2}?toYaml\s+\./g),
+        ]),
     };
 }
 
@@ -55,7 +64,10 @@ function unknownPaths(values: unknown, keys: ChartKeys, defaults: unknown = keys
         const here = [...at, key];
         const dotted = here.join(".");
         const below = typeof defaults === "object" && defaults !== null && !Array.isArray(defaults) ? (defaults as Record<string, unknown>)[key] : undefined;
-        if (keys.whole.has(dotted) || (below !== undefined && (below === null || Array.isArray(below) || (typeof below === "object" && Object.keys(below).length === 0)))) {
+        if (
+            keys.whole.has(dotted) ||
+            (below !== undefined && (below === null || Array.isArray(below) || (typeof below === "object" && Object.keys(below).length === 0)))
+        ) {
             return [];
         }
         if (below === undefined && !keys.read.has(dotted)) {
@@ -93,13 +105,18 @@ describe("the pinned charts, from their projects' Go modules", function () {
             if (!source.nearest) {
                 // cert-manager's source carries v0.0.0, stamped with the release's version when published.
                 assert.ok([pinned.version, "v0.0.0"].includes(chartYaml.version), `Chart.yaml ${chartYaml.version}, pinned ${pinned.version}`);
-                assert.ok(source.version.replace(/^v/, "") === pinned.version.replace(/^v/, "") || chartYaml.version === pinned.version, `module ${source.version}, pinned ${pinned.version}`);
+                assert.ok(
+                    source.version.replace(/^v/, "") === pinned.version.replace(/^v/, "") || chartYaml.version === pinned.version,
+                    `module ${source.version}, pinned ${pinned.version}`,
+                );
             }
         });
 
         it(`${pinned.chart}: reads every value appstack sets`, () => {
             const keys = chartKeys(path.join(directories.get(addon)!, source.chart));
-            const given = ofType(rendered, "kubernetes:helm.sh/v4:Chart").map(inputs).find((chart) => chart.chart.endsWith(`/${pinned.chart}`));
+            const given = ofType(rendered, "kubernetes:helm.sh/v4:Chart")
+                .map(inputs)
+                .find((chart) => chart.chart.endsWith(`/${pinned.chart}`));
             assert.ok(given, `${pinned.chart} installed`);
             assert.deepEqual(unknownPaths(given.values, keys), []);
         });

@@ -100,16 +100,30 @@ describe("npm run render", () => {
             const result = runRender("--stack", "prod", "--config-file", file, "--out", outDir, "--diff");
             assert.equal(result.status, 0, result.stderr);
             const after = readRender(outDir);
-            const settings = (objects: Manifest[]) => objects.find((m) => m.kind === "ConfigMap" && m.metadata.labels?.["app.kubernetes.io/component"] === "settings")!.metadata.name!;
+            const settings = (objects: Manifest[]) =>
+                objects.find((m) => m.kind === "ConfigMap" && m.metadata.labels?.["app.kubernetes.io/component"] === "settings")!.metadata.name!;
             const [oldName, newName] = [settings(before), settings(after)];
             assert.notEqual(newName, oldName);
             assert.match(result.stdout, /Diff against the previous render: 0 added, 0 removed, \d+ changed, 2 replaced\./);
-            assert.ok(result.stdout.includes(`\n+- ConfigMap/appstack-prod/${oldName}: replaced (data changes) by ${newName}, created before the old one is deleted\n`), result.stdout);
-            assert.ok(result.stdout.includes("\n+- ConfigMap/appstack-prod/appstack-migrate: replaced (data changes): deleted, then created under the same name\n   no pod template changes with it\n"));
+            assert.ok(
+                result.stdout.includes(
+                    `\n+- ConfigMap/appstack-prod/${oldName}: replaced (data changes) by ${newName}, created before the old one is deleted\n`,
+                ),
+                result.stdout,
+            );
+            assert.ok(
+                result.stdout.includes(
+                    "\n+- ConfigMap/appstack-prod/appstack-migrate: replaced (data changes): deleted, then created under the same name\n   no pod template changes with it\n",
+                ),
+            );
             // The workloads that roll: exactly those whose pod template names the new ConfigMap.
-            const readers = after.filter((m) => ["Deployment", "StatefulSet", "CronJob", "Job"].includes(m.kind) && JSON.stringify(m.spec).includes(`"name":"${newName}"`));
+            const readers = after.filter(
+                (m) => ["Deployment", "StatefulSet", "CronJob", "Job"].includes(m.kind) && JSON.stringify(m.spec).includes(`"name":"${newName}"`),
+            );
             assert.ok(readers.length >= 4);
-            const listed = new RegExp(`\n   pod templates that refer to it change \\(Deployments, StatefulSets and DaemonSets roll\\): (.*)\n`).exec(result.stdout)![1].split(", ");
+            const listed = new RegExp(`\n   pod templates that refer to it change \\(Deployments, StatefulSets and DaemonSets roll\\): (.*)\n`)
+                .exec(result.stdout)![1]
+                .split(", ");
             assert.deepEqual(listed.sort(), readers.map((m) => `${m.kind}/appstack-prod/${m.metadata.name}`).sort());
             for (const reader of readers) {
                 assert.ok(result.stdout.includes(`\n~ ${reader.kind}/appstack-prod/${reader.metadata.name} (its pod template changes`), reader.metadata.name);
@@ -212,7 +226,9 @@ describe("the configuration reference in docs/configuration.md", () => {
     });
 
     it("documents every key with its meaning", () => {
-        const rows = configReference().split("\n").filter((line) => line.startsWith("| `"));
+        const rows = configReference()
+            .split("\n")
+            .filter((line) => line.startsWith("| `"));
         assert.ok(rows.length > 80);
         for (const row of rows) {
             const meaning = row.split(" | ").pop()!.replace(/\|$/, "").trim();

@@ -46,7 +46,12 @@ describe("the cloud policy rules against the cloud SDKs", function () {
             new container.Cluster("gke", { location: "europe-west1" });
             new postgres.Server("azure-postgres", { resourceGroupName: "rg", network: { publicNetworkAccess: "Enabled" } });
             new redis.Redis("azure-redis", { resourceGroupName: "rg", sku: { name: "Basic", family: "C", capacity: 0 } });
-            new azureStorage.StorageAccount("azure-storage", { resourceGroupName: "rg", kind: "StorageV2", sku: { name: "Standard_LRS" }, allowBlobPublicAccess: true });
+            new azureStorage.StorageAccount("azure-storage", {
+                resourceGroupName: "rg",
+                kind: "StorageV2",
+                sku: { name: "Standard_LRS" },
+                allowBlobPublicAccess: true,
+            });
             new aks.ManagedCluster("aks", { resourceGroupName: "rg", agentPoolProfiles: [{ name: "system", mode: "System", enableNodePublicIP: true }] });
         });
         const violations = await runPack(policyResources(resources), { "deletion-protection": "mandatory" });

@@ -36,7 +36,11 @@ const cases: BadConfig[] = [
     { what: "an unknown environment", change: (v) => (v.environment = "staging"), expect: [["environment", /one of "dev", "prod"/]] },
     { what: "a missing environment", change: (v) => delete v.environment, expect: [["environment", /required|one of/]] },
     { what: "a number where a map is expected", change: (v) => (v.settings = 5), expect: [["settings", /got 5; allowed: a map/]] },
-    { what: "a string where a number is expected", change: (v) => (v.api = { replicas: "three" }), expect: [["api.replicas", /got "three"; allowed: a number/]] },
+    {
+        what: "a string where a number is expected",
+        change: (v) => (v.api = { replicas: "three" }),
+        expect: [["api.replicas", /got "three"; allowed: a number/]],
+    },
     { what: "a string where a boolean is expected", change: (v) => (v.protect = "yes"), expect: [["protect", /allowed: a boolean/]] },
     { what: "a misspelt top-level key", change: (v) => (v.workrs = []), expect: [["workrs", /did you mean "workers"/]] },
     { what: "a misspelt nested key", change: (v) => (v.api = { replcas: 2 }), expect: [["api.replcas", /did you mean "replicas"/]] },
@@ -49,15 +53,35 @@ const cases: BadConfig[] = [
         change: (v) => (v.api = { autoscaling: { minReplicas: 6, maxReplicas: 3 } }),
         expect: [["api.autoscaling.minReplicas", /got 6; allowed: at most maxReplicas \(3\)/]],
     },
-    { what: "a utilisation over 100%", change: (v) => (v.api = { autoscaling: { cpuUtilization: 150 } }), expect: [["api.autoscaling.cpuUtilization", /1 to 100/]] },
-    { what: 'memory as "1Gb"', change: (v) => (v.api = { resources: { requests: { memory: "1Gb" } } }), expect: [["api.resources.requests.memory", /got "1Gb"; allowed: a positive Kubernetes quantity/]] },
-    { what: 'CPU as "0.5cores"', change: (v) => (v.api = { resources: { requests: { cpu: "0.5cores" } } }), expect: [["api.resources.requests.cpu", /got "0.5cores"/]] },
-    { what: "a request above its limit", change: (v) => (v.api = { resources: { requests: { memory: "2Gi" }, limits: { memory: "1Gi" } } }), expect: [["api.resources.limits.memory", /at least requests.memory \(2Gi\)/]] },
+    {
+        what: "a utilisation over 100%",
+        change: (v) => (v.api = { autoscaling: { cpuUtilization: 150 } }),
+        expect: [["api.autoscaling.cpuUtilization", /1 to 100/]],
+    },
+    {
+        what: 'memory as "1Gb"',
+        change: (v) => (v.api = { resources: { requests: { memory: "1Gb" } } }),
+        expect: [["api.resources.requests.memory", /got "1Gb"; allowed: a positive Kubernetes quantity/]],
+    },
+    {
+        what: 'CPU as "0.5cores"',
+        change: (v) => (v.api = { resources: { requests: { cpu: "0.5cores" } } }),
+        expect: [["api.resources.requests.cpu", /got "0.5cores"/]],
+    },
+    {
+        what: "a request above its limit",
+        change: (v) => (v.api = { resources: { requests: { memory: "2Gi" }, limits: { memory: "1Gi" } } }),
+        expect: [["api.resources.limits.memory", /at least requests.memory \(2Gi\)/]],
+    },
     { what: "a name that is not a DNS label", change: (v) => (v.workers[0].name = "Heavy_Worker"), expect: [["workers[0].name", /DNS label/]] },
     { what: "a namespace that is too long", change: (v) => (v.namespace = "n".repeat(64)), expect: [["namespace", /at most 63/]] },
     { what: "a port out of range", change: (v) => (v.api = { port: 70000 }), expect: [["api.port", /got 70000; allowed: a port from 1 to 65535/]] },
     { what: "port zero", change: (v) => (v.frontend = { port: 0 }), expect: [["frontend.port", /a port from 1 to 65535/]] },
-    { what: "an unknown target kind", change: (v) => (v.target = { kind: "openshift" }), expect: [["target.kind", /got "openshift"; allowed: one of "existing", "local"/]] },
+    {
+        what: "an unknown target kind",
+        change: (v) => (v.target = { kind: "openshift" }),
+        expect: [["target.kind", /got "openshift"; allowed: one of "existing", "local"/]],
+    },
     { what: "a missing required secret", change: (v) => (v.target = { kind: "existing" }), expect: [["target.kubeconfig", /kubeconfig, set as a secret/]] },
     {
         what: "a secret given in plain text",
@@ -110,22 +134,39 @@ const cases: BadConfig[] = [
     {
         what: "a TLS mode changed without what the new mode needs",
         change: (v) => (v.ingress.tls = { mode: "secret" }),
-        expect: [["ingress.tls.secretName", /required\): ingress.tls with mode "secret" must contain mode, secretName; a new mode replaces the preset's ingress.tls whole/]],
+        expect: [
+            [
+                "ingress.tls.secretName",
+                /required\): ingress.tls with mode "secret" must contain mode, secretName; a new mode replaces the preset's ingress.tls whole/,
+            ],
+        ],
     },
     {
         what: "a target kind changed without what the new kind needs",
         change: (v) => (v.target = { kind: "local" }),
-        expect: [["target.kubeconfigPath", /required\): target with kind "local" must contain kind, kubeconfigPath; a new kind replaces the preset's target whole/]],
+        expect: [
+            ["target.kubeconfigPath", /required\): target with kind "local" must contain kind, kubeconfigPath; a new kind replaces the preset's target whole/],
+        ],
     },
     {
         what: "a cron job name that makes the CronJob name too long",
         change: (v) => (v.cronJobs[0].name = "nightly-synchronisation-of-the-search-index"),
-        expect: [["cronJobs[0].name", /at most 38 characters with name "appstack": the CronJob name "appstack-cron-nightly-.*" would be 57 characters, over the limit of 52/]],
+        expect: [
+            [
+                "cronJobs[0].name",
+                /at most 38 characters with name "appstack": the CronJob name "appstack-cron-nightly-.*" would be 57 characters, over the limit of 52/,
+            ],
+        ],
     },
     {
         what: "a worker name that makes a label value too long",
         change: (v) => (v.workers[1].name = "w".repeat(60)),
-        expect: [["workers[1].name", /at most 56 characters with name "appstack": the app.kubernetes.io\/component label value and container name "worker-w+" would be 67 characters, over the limit of 63/]],
+        expect: [
+            [
+                "workers[1].name",
+                /at most 56 characters with name "appstack": the app.kubernetes.io\/component label value and container name "worker-w+" would be 67 characters, over the limit of 63/,
+            ],
+        ],
     },
     {
         what: "an app name that leaves a cron job name no room",
@@ -133,7 +174,12 @@ const cases: BadConfig[] = [
             v.name = "a".repeat(40);
             v.cronJobs[0].name = "sync-all";
         },
-        expect: [["cronJobs[0].name", /got "sync-all"; allowed: at most 6 characters with name "a{40}": the CronJob name "a{40}-cron-sync-all" would be 54 characters/]],
+        expect: [
+            [
+                "cronJobs[0].name",
+                /got "sync-all"; allowed: at most 6 characters with name "a{40}": the CronJob name "a{40}-cron-sync-all" would be 54 characters/,
+            ],
+        ],
         fine: ["name"],
     },
     {
@@ -155,9 +201,17 @@ const cases: BadConfig[] = [
         expect: [["name", /at most 36 characters: the postgres backup CronJob name "a{37}-postgres-backup" would be 53 characters, over the limit of 52/]],
     },
     { what: "an app name starting with a digit", change: (v) => (v.name = "1app"), expect: [["name", /starting with a letter/]] },
-    { what: "an unknown time zone", change: (v) => (v.cronJobs[0].timeZone = "Europe/Berln"), expect: [["cronJobs[0].timeZone", /got "Europe\/Berln"; allowed: an IANA time zone .*did you mean "Europe\/Berlin"/]] },
+    {
+        what: "an unknown time zone",
+        change: (v) => (v.cronJobs[0].timeZone = "Europe/Berln"),
+        expect: [["cronJobs[0].timeZone", /got "Europe\/Berln"; allowed: an IANA time zone .*did you mean "Europe\/Berlin"/]],
+    },
     { what: "a time zone offset", change: (v) => (v.cronJobs[0].timeZone = "+01:00"), expect: [["cronJobs[0].timeZone", /an IANA time zone/]] },
-    { what: "a time zone in the wrong case", change: (v) => (v.cronJobs[0].timeZone = "europe/berlin"), expect: [["cronJobs[0].timeZone", /did you mean "Europe\/Berlin"/]] },
+    {
+        what: "a time zone in the wrong case",
+        change: (v) => (v.cronJobs[0].timeZone = "europe/berlin"),
+        expect: [["cronJobs[0].timeZone", /did you mean "Europe\/Berlin"/]],
+    },
     {
         what: "a prod image without a digest",
         change: (v) => {
@@ -169,7 +223,11 @@ const cases: BadConfig[] = [
             ["frontend.image.digest", /a digest \(sha256:...\) in prod/],
         ],
     },
-    { what: "two workers with the same name", change: (v) => v.workers.push(worker("extraction")), expect: [["workers[2].name", /not already used by workers\[0\]/]] },
+    {
+        what: "two workers with the same name",
+        change: (v) => v.workers.push(worker("extraction")),
+        expect: [["workers[2].name", /not already used by workers\[0\]/]],
+    },
     {
         what: "two cron jobs with the same name",
         change: (v) => v.cronJobs.push({ name: "sync", schedule: "@daily", command: ["true"] }),
@@ -179,16 +237,40 @@ const cases: BadConfig[] = [
     { what: "a worker with no queue", change: (v) => (v.workers[0].queues = []), expect: [["workers[0].queues", /at least one queue/]] },
     { what: "an invalid cron schedule", change: (v) => (v.cronJobs[0].schedule = "every hour"), expect: [["cronJobs[0].schedule", /cron schedule/]] },
     { what: "the latest tag", change: (v) => (v.image = { repository: "ghcr.io/acme/app", tag: "latest" }), expect: [["image.tag", /not "latest"/]] },
-    { what: "an image with neither tag nor digest", change: (v) => (v.image = { repository: "ghcr.io/acme/app" }), expect: [["image.tag", /a tag or a digest/]] },
+    {
+        what: "an image with neither tag nor digest",
+        change: (v) => (v.image = { repository: "ghcr.io/acme/app" }),
+        expect: [["image.tag", /a tag or a digest/]],
+    },
     { what: "a malformed digest", change: (v) => (v.image.digest = "sha256:xyz"), expect: [["image.digest", /64 hex digits/]] },
     { what: "a UID below 10000", change: (v) => (v.runAsUser = 1000), expect: [["runAsUser", /at least 10000/]] },
-    { what: "a preStop pause longer than the grace period", change: (v) => (v.api = { preStopSeconds: 40, terminationGracePeriodSeconds: 30 }), expect: [["api.preStopSeconds", /less than terminationGracePeriodSeconds \(30\)/]] },
+    {
+        what: "a preStop pause longer than the grace period",
+        change: (v) => (v.api = { preStopSeconds: 40, terminationGracePeriodSeconds: 30 }),
+        expect: [["api.preStopSeconds", /less than terminationGracePeriodSeconds \(30\)/]],
+    },
     { what: "an enabled ingress without a host", change: (v) => (v.ingress = { enabled: true, host: undefined }), expect: [["ingress.host", /a host name/]] },
-    { what: "an unknown TLS mode", change: (v) => (v.ingress.tls = { mode: "acme" }), expect: [["ingress.tls.mode", /one of "cert-manager", "secret", "none"/]] },
+    {
+        what: "an unknown TLS mode",
+        change: (v) => (v.ingress.tls = { mode: "acme" }),
+        expect: [["ingress.tls.mode", /one of "cert-manager", "secret", "none"/]],
+    },
     { what: "a TLS secret mode without a secret", change: (v) => (v.ingress.tls = { mode: "secret" }), expect: [["ingress.tls.secretName", /required/]] },
-    { what: "an enabled frontend without an image", change: (v) => (v.frontend = { enabled: true }), expect: [["frontend.image", /an image when the frontend is enabled/]] },
-    { what: "an invalid environment variable name", change: (v) => (v.settings = { "LOG-LEVEL": "debug" }), expect: [["settings[\"LOG-LEVEL\"]", /environment variable name/]] },
-    { what: "an HTTP probe path that is not absolute", change: (v) => (v.api = { probes: { liveness: { path: "health" } } }), expect: [["api.probes.liveness.path", /absolute URL path/]] },
+    {
+        what: "an enabled frontend without an image",
+        change: (v) => (v.frontend = { enabled: true }),
+        expect: [["frontend.image", /an image when the frontend is enabled/]],
+    },
+    {
+        what: "an invalid environment variable name",
+        change: (v) => (v.settings = { "LOG-LEVEL": "debug" }),
+        expect: [['settings["LOG-LEVEL"]', /environment variable name/]],
+    },
+    {
+        what: "an HTTP probe path that is not absolute",
+        change: (v) => (v.api = { probes: { liveness: { path: "health" } } }),
+        expect: [["api.probes.liveness.path", /absolute URL path/]],
+    },
 ];
 
 describe("invalid stack configuration", () => {
@@ -200,7 +282,10 @@ describe("invalid stack configuration", () => {
             for (const [path, said] of testCase.expect) {
                 const saidThere = error.problems.filter((p) => p.path === path).map((p) => `got ${p.got}; allowed: ${p.allowed}`);
                 assert.ok(saidThere.length > 0, `no problem at ${path} in:\n${error.message}`);
-                assert.ok(saidThere.some((text) => said.test(text)), `${said} not in:\n${error.message}`);
+                assert.ok(
+                    saidThere.some((text) => said.test(text)),
+                    `${said} not in:\n${error.message}`,
+                );
             }
             for (const path of testCase.fine ?? []) {
                 assert.ok(!error.problems.some((p) => p.path === path), `${path} reported in:\n${error.message}`);
@@ -242,11 +327,24 @@ describe("stack configuration that is accepted", () => {
     it("takes secrets encrypted one by one", async () => {
         const rendered = await renderDev((v) => (v.secrets = { A: secure, B: secure }));
         const env = (rendered.find("Deployment", "appstack-api") as any).spec.template.spec.containers[0].env as { name: string; valueFrom?: unknown }[];
-        assert.deepEqual(env.filter((e) => e.valueFrom !== undefined && ["A", "B"].includes(e.name)).map((e) => e.name), ["A", "B"]);
+        assert.deepEqual(
+            env.filter((e) => e.valueFrom !== undefined && ["A", "B"].includes(e.name)).map((e) => e.name),
+            ["A", "B"],
+        );
     });
 
     it("keeps the keys of providers' namespaces and of namespaces far from its own", async () => {
-        const providers = { "kubernetes:context": "ops", "aws:region": "eu-west-1", "gcp:project": "acme", "azure-native:location": "westeurope", "azure:location": "westeurope", "pulumi:tags": "{}", "docker:host": "unix:///var/run/docker.sock", "random:seed": "1", "cloudflare:apiToken": "x" };
+        const providers = {
+            "kubernetes:context": "ops",
+            "aws:region": "eu-west-1",
+            "gcp:project": "acme",
+            "azure-native:location": "westeurope",
+            "azure:location": "westeurope",
+            "pulumi:tags": "{}",
+            "docker:host": "unix:///var/run/docker.sock",
+            "random:seed": "1",
+            "cloudflare:apiToken": "x",
+        };
         const rendered = await renderDev((v) => Object.assign(v, providers));
         assert.ok(rendered.resources.length > 1);
     });
@@ -322,7 +420,11 @@ describe("stack configuration that is accepted", () => {
 });
 
 /** Minimal engine-form config of a valid stack. */
-const base = () => ({ "appstack:environment": "dev", "appstack:target": JSON.stringify({ kind: "existing", context: "c" }), "appstack:image": JSON.stringify({ repository: "r", tag: "1" }) });
+const base = () => ({
+    "appstack:environment": "dev",
+    "appstack:target": JSON.stringify({ kind: "existing", context: "c" }),
+    "appstack:image": JSON.stringify({ repository: "r", tag: "1" }),
+});
 const problemPaths = (run: () => unknown) => {
     try {
         run();
@@ -336,8 +438,14 @@ const problemPaths = (run: () => unknown) => {
 describe("keys outside the appstack: namespace", () => {
     it("names a key set in a renamed project's own namespace, which nothing would read", () => {
         const config = { ...base(), "shop:api": JSON.stringify({ replicas: 3 }) };
-        assert.deepEqual(problemPaths(() => parseStackConfig("s", { config, project: "shop", secretKeys: new Set(), written: () => undefined })), ["shop:api"]);
-        assert.deepEqual(problemPaths(() => parseStackConfig("s", { config, project: "appstack", secretKeys: new Set(), written: () => undefined })), []);
+        assert.deepEqual(
+            problemPaths(() => parseStackConfig("s", { config, project: "shop", secretKeys: new Set(), written: () => undefined })),
+            ["shop:api"],
+        );
+        assert.deepEqual(
+            problemPaths(() => parseStackConfig("s", { config, project: "appstack", secretKeys: new Set(), written: () => undefined })),
+            [],
+        );
     });
 });
 

@@ -22,7 +22,9 @@ const envNames = (c: any): string[] => c.env.map((e: any) => e.name);
 const secretRef = (c: any, name: string) => c.env.find((e: any) => e.name === name)?.valueFrom?.secretKeyRef;
 const plainValue = (c: any, name: string) => c.env.find((e: any) => e.name === name)?.value;
 const egressOf = (rendered: Rendered, policy: string): any[] => (rendered.find("NetworkPolicy", policy) as any).spec.egress;
-const componentPeer = (component: string) => ({ podSelector: { matchLabels: { "app.kubernetes.io/name": "appstack", "app.kubernetes.io/component": component } } });
+const componentPeer = (component: string) => ({
+    podSelector: { matchLabels: { "app.kubernetes.io/name": "appstack", "app.kubernetes.io/component": component } },
+});
 const toComponent = (component: string, port: number) => ({ to: [componentPeer(component)], ports: [{ protocol: "TCP", port }] });
 const toCidr = (cidr: string, port: number) => ({ to: [{ ipBlock: { cidr } }], ports: [{ protocol: "TCP", port }] });
 
@@ -54,8 +56,14 @@ describe("the connection contract", () => {
 
     it("refuses a variable set by two stores, or by a store and the application's settings", () => {
         const clash = fake("redis", { MEILI_URL: "redis://elsewhere" }, []);
-        assert.throws(() => consumerEnvironment("api", ["search", "redis"], [search, clash]), /api: variable MEILI_URL is set by both the search store and the redis store/);
-        assert.throws(() => consumerEnvironment("api", ["postgres"], [postgres], ["DATABASE_URL"]), /DATABASE_URL is set by both the application's own settings and the postgres store/);
+        assert.throws(
+            () => consumerEnvironment("api", ["search", "redis"], [search, clash]),
+            /api: variable MEILI_URL is set by both the search store and the redis store/,
+        );
+        assert.throws(
+            () => consumerEnvironment("api", ["postgres"], [postgres], ["DATABASE_URL"]),
+            /DATABASE_URL is set by both the application's own settings and the postgres store/,
+        );
     });
 
     it("refuses a store the stack does not provide", () => {
@@ -84,7 +92,10 @@ describe("bundled data stores (the dev stack)", () => {
             assert.equal(claim.spec.storageClassName, undefined, "the cluster's default class");
             const c = sts.spec.template.spec.containers[0];
             assert.match(c.image, image);
-            assert.deepEqual(c.ports.map((p: any) => p.containerPort), [port]);
+            assert.deepEqual(
+                c.ports.map((p: any) => p.containerPort),
+                [port],
+            );
             assert.ok(c.volumeMounts.some((m: any) => m.name === "data" && m.mountPath === data));
             for (const probe of ["startupProbe", "livenessProbe", "readinessProbe"]) {
                 assert.ok(c[probe].exec || c[probe].httpGet || c[probe].tcpSocket, `${store} ${probe}`);
@@ -125,7 +136,9 @@ describe("bundled data stores (the dev stack)", () => {
 
     it("admits to each server only the components that use it", () => {
         const admitted = (store: string) =>
-            (dev.find("NetworkPolicy", `appstack-${store}`) as any).spec.ingress.map((rule: any) => rule.from[0].podSelector.matchLabels["app.kubernetes.io/component"]).sort();
+            (dev.find("NetworkPolicy", `appstack-${store}`) as any).spec.ingress
+                .map((rule: any) => rule.from[0].podSelector.matchLabels["app.kubernetes.io/component"])
+                .sort();
         assert.deepEqual(admitted("postgres"), ["api", "cron-sync", "migrations", "worker-extraction", "worker-indexing"]);
         assert.deepEqual(admitted("redis"), ["api", "worker-extraction", "worker-indexing"]);
         assert.deepEqual(admitted("objectstore"), ["api", "objectstore-setup", "worker-extraction"]);
@@ -149,7 +162,10 @@ describe("bundled data stores (the dev stack)", () => {
             assert.deepEqual(names.sort(), stores.flatMap((store) => storeVariables[store]).sort(), owner);
         }
         const migrations = podTemplates(dev.manifests).find(({ object }) => object.kind === "Job" && object.metadata.name!.startsWith("appstack-migrate-"))!;
-        assert.deepEqual(envNames(migrations.podSpec.containers[0]).filter((n) => all.includes(n)), ["DATABASE_URL"]);
+        assert.deepEqual(
+            envNames(migrations.podSpec.containers[0]).filter((n) => all.includes(n)),
+            ["DATABASE_URL"],
+        );
     });
 
     it("reads credentials from the stores' Secrets and sets only endpoints in plain", () => {
@@ -164,18 +180,35 @@ describe("bundled data stores (the dev stack)", () => {
         for (const store of ["postgres", "redis", "objectstore", "search"]) {
             const { stringData } = dev.find("Secret", `appstack-${store}`) as any;
             assert.ok(Object.keys(stringData).length > 0, store);
-            assert.ok(Object.values(stringData).every((value) => value === "[secret]"), `${store}: ${JSON.stringify(stringData)}`);
+            assert.ok(
+                Object.values(stringData).every((value) => value === "[secret]"),
+                `${store}: ${JSON.stringify(stringData)}`,
+            );
         }
-        assert.deepEqual(Object.keys((dev.find("Secret", "appstack-objectstore") as any).stringData).sort(), ["MINIO_ROOT_PASSWORD", "MINIO_ROOT_USER", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"]);
+        assert.deepEqual(Object.keys((dev.find("Secret", "appstack-objectstore") as any).stringData).sort(), [
+            "MINIO_ROOT_PASSWORD",
+            "MINIO_ROOT_USER",
+            "S3_ACCESS_KEY_ID",
+            "S3_SECRET_ACCESS_KEY",
+        ]);
         const passwords = dev.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword");
         assert.equal(passwords.length, 7);
         assert.ok(!JSON.stringify(dev.manifests).includes("generated-password"));
     });
 
     it("opens egress from each component to the stores it uses, and nowhere else", () => {
-        assert.deepEqual(egressOf(dev, "appstack-worker-extraction"), [toComponent("postgres", 5432), toComponent("redis", 6379), toComponent("objectstore", 9000)]);
+        assert.deepEqual(egressOf(dev, "appstack-worker-extraction"), [
+            toComponent("postgres", 5432),
+            toComponent("redis", 6379),
+            toComponent("objectstore", 9000),
+        ]);
         assert.deepEqual(egressOf(dev, "appstack-worker-indexing"), [toComponent("postgres", 5432), toComponent("redis", 6379), toComponent("search", 7700)]);
-        assert.deepEqual(egressOf(dev, "appstack-api"), [toComponent("postgres", 5432), toComponent("redis", 6379), toComponent("objectstore", 9000), toComponent("search", 7700)]);
+        assert.deepEqual(egressOf(dev, "appstack-api"), [
+            toComponent("postgres", 5432),
+            toComponent("redis", 6379),
+            toComponent("objectstore", 9000),
+            toComponent("search", 7700),
+        ]);
         assert.deepEqual(egressOf(dev, "appstack-migrations-egress"), [toComponent("postgres", 5432)]);
         assert.deepEqual(egressOf(dev, "appstack-cron-sync-egress"), [toComponent("postgres", 5432)]);
         assert.deepEqual(egressOf(dev, "appstack-jobs"), []);
@@ -196,7 +229,10 @@ describe("bundled data stores (the dev stack)", () => {
         const setup = container(dev, "Job", "appstack-objectstore-setup");
         assert.match(setup.command.join(" "), /mc mb --ignore-existing/);
         const policy = JSON.parse(plainValue(setup, "BUCKET_POLICY"));
-        assert.deepEqual(policy.Statement.flatMap((s: any) => s.Resource), ["arn:aws:s3:::appstack-dev", "arn:aws:s3:::appstack-dev/*"]);
+        assert.deepEqual(
+            policy.Statement.flatMap((s: any) => s.Resource),
+            ["arn:aws:s3:::appstack-dev", "arn:aws:s3:::appstack-dev/*"],
+        );
         const api = container(dev, "Deployment", "appstack-api");
         assert.ok(!envNames(api).some((n) => n.startsWith("MINIO_ROOT")));
     });
@@ -210,7 +246,8 @@ describe("bundled data stores (the dev stack)", () => {
     });
 
     it("migrates again for another database, not for a new password", async () => {
-        const jobName = (rendered: Rendered) => rendered.manifests.find((m) => m.kind === "Job" && m.metadata.name!.startsWith("appstack-migrate-"))!.metadata.name;
+        const jobName = (rendered: Rendered) =>
+            rendered.manifests.find((m) => m.kind === "Job" && m.metadata.name!.startsWith("appstack-migrate-"))!.metadata.name;
         const values = clone(stackValues("dev"));
         const otherDatabase = await render("dev", { ...values, data: { postgres: { database: "shop" } } });
         assert.notEqual(jobName(otherDatabase), jobName(dev));
@@ -242,7 +279,10 @@ describe("bundled data stores in prod", () => {
         assert.deepEqual(pod.initContainers[0].command.slice(0, 2), ["pg_dump", "--format=custom"]);
         assert.match(pod.containers[0].command.join(" "), /mc cp [^\n]*\nmc rm --recursive --force --older-than 30d/);
         assert.deepEqual(egressOf(prod, "appstack-postgres-backup"), [toComponent("postgres", 5432), toComponent("objectstore", 9000)]);
-        const admitted = (store: string) => (prod.find("NetworkPolicy", `appstack-${store}`) as any).spec.ingress.map((rule: any) => rule.from[0].podSelector.matchLabels["app.kubernetes.io/component"]);
+        const admitted = (store: string) =>
+            (prod.find("NetworkPolicy", `appstack-${store}`) as any).spec.ingress.map(
+                (rule: any) => rule.from[0].podSelector.matchLabels["app.kubernetes.io/component"],
+            );
         assert.ok(admitted("postgres").includes("postgres-backup"));
         assert.ok(admitted("objectstore").includes("postgres-backup"));
     });
@@ -258,14 +298,27 @@ describe("bundled data stores in prod", () => {
 });
 
 describe("external and disabled data stores", () => {
-    const passwords = { pg: "pg-pass-never-shown", redis: "redis-pass-never-shown", key: "AKIA-never-shown", secret: "s3-secret-never-shown", meili: "meili-master-key-never-shown" };
+    const passwords = {
+        pg: "pg-pass-never-shown",
+        redis: "redis-pass-never-shown",
+        key: "AKIA-never-shown",
+        secret: "s3-secret-never-shown",
+        meili: "meili-master-key-never-shown",
+    };
     let rendered: Rendered;
     before(async () => {
         const values: Values = clone(stackValues("dev"));
         const data = {
-            postgres: { mode: "external", external: { host: "db.corp.example.com", port: 6432, sslMode: "verify-full", cidrs: ["10.40.0.0/24", "10.41.0.0/24"] } },
+            postgres: {
+                mode: "external",
+                external: { host: "db.corp.example.com", port: 6432, sslMode: "verify-full", cidrs: ["10.40.0.0/24", "10.41.0.0/24"] },
+            },
             redis: { mode: "external", external: { host: "cache.corp.example.com", port: 6380, tls: true, cidrs: ["10.42.0.0/24"] } },
-            objectStore: { mode: "external", bucket: "corp-appstack", external: { endpoint: "https://s3.corp.example.com:9443", region: "eu-central-1", cidrs: ["10.43.0.0/24"] } },
+            objectStore: {
+                mode: "external",
+                bucket: "corp-appstack",
+                external: { endpoint: "https://s3.corp.example.com:9443", region: "eu-central-1", cidrs: ["10.43.0.0/24"] },
+            },
             search: { mode: "disabled" },
         };
         values.data = data;
@@ -282,13 +335,28 @@ describe("external and disabled data stores", () => {
 
     it("creates no server in the cluster, only the credentials' Secrets", () => {
         assert.ok(!rendered.manifests.some((m) => m.kind === "StatefulSet"));
-        assert.deepEqual(rendered.manifests.filter((m) => m.kind === "Secret" && m.metadata.name !== "appstack-secrets").map((m) => m.metadata.name).sort(), ["appstack-objectstore", "appstack-postgres", "appstack-redis"]);
+        assert.deepEqual(
+            rendered.manifests
+                .filter((m) => m.kind === "Secret" && m.metadata.name !== "appstack-secrets")
+                .map((m) => m.metadata.name)
+                .sort(),
+            ["appstack-objectstore", "appstack-postgres", "appstack-redis"],
+        );
         assert.ok(!rendered.resources.some((r) => r.type.startsWith("random:")));
     });
 
     it("opens egress to the configured ranges and ports, and nothing else", () => {
-        assert.deepEqual(egressOf(rendered, "appstack-api"), [toCidr("10.40.0.0/24", 6432), toCidr("10.41.0.0/24", 6432), toCidr("10.42.0.0/24", 6380), toCidr("10.43.0.0/24", 9443)]);
-        assert.deepEqual(egressOf(rendered, "appstack-worker-indexing"), [toCidr("10.40.0.0/24", 6432), toCidr("10.41.0.0/24", 6432), toCidr("10.42.0.0/24", 6380)]);
+        assert.deepEqual(egressOf(rendered, "appstack-api"), [
+            toCidr("10.40.0.0/24", 6432),
+            toCidr("10.41.0.0/24", 6432),
+            toCidr("10.42.0.0/24", 6380),
+            toCidr("10.43.0.0/24", 9443),
+        ]);
+        assert.deepEqual(egressOf(rendered, "appstack-worker-indexing"), [
+            toCidr("10.40.0.0/24", 6432),
+            toCidr("10.41.0.0/24", 6432),
+            toCidr("10.42.0.0/24", 6380),
+        ]);
         assert.deepEqual(egressOf(rendered, "appstack-migrations-egress"), [toCidr("10.40.0.0/24", 6432), toCidr("10.41.0.0/24", 6432)]);
     });
 
@@ -302,7 +370,12 @@ describe("external and disabled data stores", () => {
     it("gives the same variables as in bundled mode, and none of a disabled store", () => {
         const api = container(rendered, "Deployment", "appstack-api");
         const all = Object.values(storeVariables).flat();
-        assert.deepEqual(envNames(api).filter((n) => all.includes(n)).sort(), [...storeVariables.postgres, ...storeVariables.redis, ...storeVariables.objectStore].sort());
+        assert.deepEqual(
+            envNames(api)
+                .filter((n) => all.includes(n))
+                .sort(),
+            [...storeVariables.postgres, ...storeVariables.redis, ...storeVariables.objectStore].sort(),
+        );
         assert.equal(plainValue(api, "S3_ENDPOINT"), "https://s3.corp.example.com:9443");
         assert.equal(plainValue(api, "S3_BUCKET"), "corp-appstack");
         assert.equal(plainValue(api, "S3_REGION"), "eu-central-1");
@@ -312,7 +385,10 @@ describe("external and disabled data stores", () => {
     it("is valid against the schemas and the policies", async () => {
         assert.deepEqual((await Promise.all(rendered.manifests.map(schemaViolation))).filter(Boolean), []);
         const violations = await runPack(policyResources(rendered.resources), stackPolicyConfig("prod"));
-        assert.deepEqual(violations.filter((v) => v.level === "mandatory"), []);
+        assert.deepEqual(
+            violations.filter((v) => v.level === "mandatory"),
+            [],
+        );
     });
 });
 
@@ -321,7 +397,10 @@ describe("data store config that is refused", () => {
         const values: Values = clone(stackValues("dev"));
         change(values);
         const { error, registered } = await renderInvalid(values, secrets);
-        assert.ok(registered.every((r) => r.type === "pulumi:pulumi:Stack"), "nothing registered");
+        assert.ok(
+            registered.every((r) => r.type === "pulumi:pulumi:Stack"),
+            "nothing registered",
+        );
         return error.message;
     };
 
@@ -346,8 +425,16 @@ describe("data store config that is refused", () => {
     });
 
     it("refuses external mode without the server, and external credentials in plain text", async () => {
-        assert.match(await refused((v) => (v.data = { redis: { mode: "external" } })), /data\.redis\.external: got nothing; allowed: the server's address and credentials/);
-        const message = await refused((v) => (v.data = { postgres: { mode: "external", external: { host: "db", port: 5432, sslMode: "require", cidrs: ["10.0.0.0/8"], password: "plain" } } }));
+        assert.match(
+            await refused((v) => (v.data = { redis: { mode: "external" } })),
+            /data\.redis\.external: got nothing; allowed: the server's address and credentials/,
+        );
+        const message = await refused(
+            (v) =>
+                (v.data = {
+                    postgres: { mode: "external", external: { host: "db", port: 5432, sslMode: "require", cidrs: ["10.0.0.0/8"], password: "plain" } },
+                }),
+        );
         assert.match(message, /data\.postgres\.external\.password: got a plain-text value; allowed: a secret/);
     });
 

@@ -7,7 +7,13 @@ import { listExampleStacks, listStacks, projectRoot } from "../scripts/offline";
 // The docs' commands work as written: those that need no cluster run here, and every command of
 // every page names npm scripts and stacks that exist. Links between the pages resolve.
 
-const pages = ["README.md", ...fs.readdirSync(path.join(projectRoot, "docs")).filter((file) => file.endsWith(".md")).map((file) => `docs/${file}`)];
+const pages = [
+    "README.md",
+    ...fs
+        .readdirSync(path.join(projectRoot, "docs"))
+        .filter((file) => file.endsWith(".md"))
+        .map((file) => `docs/${file}`),
+];
 const scripts = Object.keys((JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts);
 
 describe("the docs", () => {

@@ -24,7 +24,10 @@ describe("ingressFrom and egressTo", () => {
             { peer: { cidr: "10.0.0.0/16" }, ports: [5432] },
         ];
         const expected = [
-            { peers: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "shop", "app.kubernetes.io/component": "api" } } }], ports: [{ protocol: "TCP", port: 8000 }] },
+            {
+                peers: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "shop", "app.kubernetes.io/component": "api" } } }],
+                ports: [{ protocol: "TCP", port: 8000 }],
+            },
             {
                 peers: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }],
                 ports: [
@@ -34,8 +37,14 @@ describe("ingressFrom and egressTo", () => {
             },
             { peers: [{ ipBlock: { cidr: "10.0.0.0/16" } }], ports: [{ protocol: "TCP", port: 5432 }] },
         ];
-        assert.deepEqual(ingressFrom(rules, "shop"), expected.map(({ peers, ports }) => ({ from: peers, ports })));
-        assert.deepEqual(egressTo(rules, "shop"), expected.map(({ peers, ports }) => ({ to: peers, ports })));
+        assert.deepEqual(
+            ingressFrom(rules, "shop"),
+            expected.map(({ peers, ports }) => ({ from: peers, ports })),
+        );
+        assert.deepEqual(
+            egressTo(rules, "shop"),
+            expected.map(({ peers, ports }) => ({ to: peers, ports })),
+        );
     });
 
     it("makes no rule of no peer", () => {
@@ -69,9 +78,18 @@ describe("hardenedContainer and hardenedPodSpec", () => {
             seccompProfile: { type: "RuntimeDefault" },
         });
         const pod = hardenedPodSpec(10001, "api", [container]);
-        assert.deepEqual(pod.securityContext, { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } });
+        assert.deepEqual(pod.securityContext, {
+            runAsNonRoot: true,
+            runAsUser: 10001,
+            runAsGroup: 10001,
+            fsGroup: 10001,
+            seccompProfile: { type: "RuntimeDefault" },
+        });
         assert.deepEqual(container.volumeMounts, [{ name: "tmp", mountPath: "/tmp" }]);
-        assert.deepEqual((pod.volumes as any[]).map((volume) => volume.name), ["tmp"]);
+        assert.deepEqual(
+            (pod.volumes as any[]).map((volume) => volume.name),
+            ["tmp"],
+        );
         assert.equal(pod.automountServiceAccountToken, false);
     });
 

@@ -26,11 +26,20 @@ interface Host {
 function newHost(): Host {
     const top = fs.mkdtempSync(path.join(os.tmpdir(), "appstack-host-"));
     const stubs = path.join(top, "stubs");
-    const host = { root: path.join(top, "root"), releases: path.join(top, "releases"), calls: path.join(top, "systemctl.log"), path: `${stubs}:${process.env.PATH}` };
+    const host = {
+        root: path.join(top, "root"),
+        releases: path.join(top, "releases"),
+        calls: path.join(top, "systemctl.log"),
+        path: `${stubs}:${process.env.PATH}`,
+    };
     for (const dir of [host.root, stubs, path.join(host.root, "etc/systemd/system"), path.join(host.root, "usr/local/bin"), path.join(host.root, "var/lib")]) {
         fs.mkdirSync(dir, { recursive: true });
     }
-    fs.writeFileSync(path.join(stubs, "systemctl"), `#!/bin/sh\necho "$*" >>"${host.calls}"\n[ "$1" != is-active ] || [ -f "${top}/active" ]\ncase "$1" in start | restart) touch "${top}/active" ;; esac\n`, { mode: 0o755 });
+    fs.writeFileSync(
+        path.join(stubs, "systemctl"),
+        `#!/bin/sh\necho "$*" >>"${host.calls}"\n[ "$1" != is-active ] || [ -f "${top}/active" ]\ncase "$1" in start | restart) touch "${top}/active" ;; esac\n`,
+        { mode: 0o755 },
+    );
     fs.writeFileSync(path.join(stubs, "pkill"), "#!/bin/sh\nexit 1\n", { mode: 0o755 });
     return host;
 }
@@ -52,7 +61,13 @@ function run(host: Host, script: string, env: Record<string, string>) {
 }
 
 function install(host: Host, version: string, role = "server", config = "token: offline") {
-    return run(host, "install.sh", { K3S_ROLE: role, K3S_VERSION: version, K3S_DOWNLOAD_URL: `file://${host.releases}`, K3S_CONFIG: config, K3S_AIRGAP_IMAGES: "true" });
+    return run(host, "install.sh", {
+        K3S_ROLE: role,
+        K3S_VERSION: version,
+        K3S_DOWNLOAD_URL: `file://${host.releases}`,
+        K3S_CONFIG: config,
+        K3S_AIRGAP_IMAGES: "true",
+    });
 }
 
 /** Every file and folder under the root, with its contents and modification time. */
@@ -61,7 +76,9 @@ function tree(root: string): Record<string, string> {
     for (const entry of fs.readdirSync(root, { recursive: true, withFileTypes: true })) {
         const file = path.join(entry.parentPath, entry.name);
         const stat = fs.statSync(file);
-        entries[path.relative(root, file)] = entry.isDirectory() ? "dir" : `${stat.mtimeMs} ${(stat.mode & 0o777).toString(8)} ${fs.readFileSync(file, "utf8")}`;
+        entries[path.relative(root, file)] = entry.isDirectory()
+            ? "dir"
+            : `${stat.mtimeMs} ${(stat.mode & 0o777).toString(8)} ${fs.readFileSync(file, "utf8")}`;
     }
     return entries;
 }
@@ -105,7 +122,11 @@ describe("the bare-metal host scripts", () => {
         const files = tree(host.root);
         assert.match(files["usr/local/bin/k3s"], /v1\.34\.1\+k3s1/);
         assert.match(files["etc/rancher/k3s/config.yaml"], /node-label/);
-        assert.deepEqual(Object.keys(files).filter((file) => file.includes("airgap-images")), [`var/lib/rancher/k3s/agent/images/k3s-airgap-images-${arch.name}-v1.34.1-k3s1.tar.zst`], "the old release's images removed");
+        assert.deepEqual(
+            Object.keys(files).filter((file) => file.includes("airgap-images")),
+            [`var/lib/rancher/k3s/agent/images/k3s-airgap-images-${arch.name}-v1.34.1-k3s1.tar.zst`],
+            "the old release's images removed",
+        );
         assert.deepEqual(calls(host).slice(3), ["daemon-reload", "enable k3s.service", "restart k3s.service"]);
     });
 
@@ -115,7 +136,14 @@ describe("the bare-metal host scripts", () => {
         fs.appendFileSync(path.join(host.releases, "v1.33.5+k3s1", `k3s${arch.suffix}`), "tampered\n");
         const before = tree(host.root);
         const result = spawnSync("sh", [path.join(scripts, "install.sh")], {
-            env: { PATH: host.path, ROOT: host.root, K3S_ROLE: "server", K3S_VERSION: "v1.33.5+k3s1", K3S_DOWNLOAD_URL: `file://${host.releases}`, K3S_CONFIG: "token: offline" },
+            env: {
+                PATH: host.path,
+                ROOT: host.root,
+                K3S_ROLE: "server",
+                K3S_VERSION: "v1.33.5+k3s1",
+                K3S_DOWNLOAD_URL: `file://${host.releases}`,
+                K3S_CONFIG: "token: offline",
+            },
             encoding: "utf8",
         });
         assert.notEqual(result.status, 0);
@@ -150,7 +178,10 @@ describe("the bare-metal host scripts", () => {
         run(host, "wait-ready.sh", { NODE: "agent-a", K3S_VERSION: "v1.33.5+k3s1" });
         assert.match(calls(host)[0], /^kubectl get node agent-a -o jsonpath=/);
         withKubectl(host, "v1.33.4+k3s1 True");
-        const stale = spawnSync("sh", [path.join(scripts, "wait-ready.sh")], { env: { PATH: host.path, NODE: "agent-a", K3S_VERSION: "v1.33.5+k3s1", TIMEOUT: "0" }, encoding: "utf8" });
+        const stale = spawnSync("sh", [path.join(scripts, "wait-ready.sh")], {
+            env: { PATH: host.path, NODE: "agent-a", K3S_VERSION: "v1.33.5+k3s1", TIMEOUT: "0" },
+            encoding: "utf8",
+        });
         assert.equal(stale.status, 1);
         assert.match(stale.stderr, /node agent-a is not Ready on v1\.33\.5\+k3s1 \(kubelet version and Ready: v1\.33\.4\+k3s1 True\)/);
     });
@@ -159,7 +190,11 @@ describe("the bare-metal host scripts", () => {
         const host = newHost();
         withKubectl(host, "");
         run(host, "drain.sh", { NODE: "server-b" });
-        assert.deepEqual(calls(host), ["kubectl get node server-b", "kubectl drain server-b --ignore-daemonsets --delete-emptydir-data --timeout=600s", "kubectl delete node server-b --wait=true"]);
+        assert.deepEqual(calls(host), [
+            "kubectl get node server-b",
+            "kubectl drain server-b --ignore-daemonsets --delete-emptydir-data --timeout=600s",
+            "kubectl delete node server-b --wait=true",
+        ]);
         const gone = newHost();
         withKubectl(gone, null);
         run(gone, "drain.sh", { NODE: "server-b" });

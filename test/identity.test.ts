@@ -13,14 +13,20 @@ import { parseValues, settingsOf, stackValues } from "./support";
 
 const bucketPolicy = '{"Statement":[{"Effect":"Allow","Action":"s3:GetObject"}]}';
 
-function connection(kind: DataStoreConnection["kind"], variables: Record<string, string>, cloudPermissions?: DataStoreConnection["cloudPermissions"]): DataStoreConnection {
+function connection(
+    kind: DataStoreConnection["kind"],
+    variables: Record<string, string>,
+    cloudPermissions?: DataStoreConnection["cloudPermissions"],
+): DataStoreConnection {
     return { kind, variables, secretVariables: {}, egress: [], waitFor: [], identity: kind, cloudPermissions };
 }
 
 const dataStores = [
     connection("postgres", { DATABASE_CA_CERT: "ca" }),
     connection("redis", { REDIS_CA_CERT: "ca" }),
-    connection("objectStore", { S3_ENDPOINT: "https://s3.eu-west-1.amazonaws.com", S3_BUCKET: "b", S3_REGION: "eu-west-1" }, [{ cloud: "aws", inlinePolicies: [bucketPolicy] }]),
+    connection("objectStore", { S3_ENDPOINT: "https://s3.eu-west-1.amazonaws.com", S3_BUCKET: "b", S3_REGION: "eu-west-1" }, [
+        { cloud: "aws", inlinePolicies: [bucketPolicy] },
+    ]),
     connection("search", { MEILI_URL: "http://search" }),
 ];
 
@@ -53,10 +59,7 @@ describe("cloud identities of the workloads", () => {
     it("binds only the ServiceAccounts whose pods use a store reached by identity, each once, with that store's permission", () => {
         // In the dev stack the api and the extraction worker use the object store; the indexing
         // worker, the cron job and the migrations use other stores.
-        assert.deepEqual(
-            calls.map((call) => call.request.serviceAccountName).sort(),
-            ["appstack-api", "appstack-worker-extraction"],
-        );
+        assert.deepEqual(calls.map((call) => call.request.serviceAccountName).sort(), ["appstack-api", "appstack-worker-extraction"]);
         for (const call of calls) {
             assert.equal(call.request.namespace, "appstack-dev");
             assert.deepEqual(call.request.permissions, [{ cloud: "aws", inlinePolicies: [bucketPolicy] }]);
@@ -87,10 +90,19 @@ describe("cloud identities of the workloads", () => {
         const parsed = parseValues("dev", values);
         const ingress = { className: "nginx", annotations: {}, tlsAnnotations: {}, sources: [{ namespace: "ingress-nginx" }], publishesStatus: true };
         const { resources } = await evaluate("identity-jobs", settingsOf({}), async () => {
-            new App("appstack", appArgs(parsed, { image: "registry.example.com/app:1", namespace: "appstack-dev", ingress, dataStores, workloadIdentity: (name, request) => {
-                jobCalls.push({ name, request });
-                return { serviceAccountAnnotations: { "cloud.example.com/identity": name }, podLabels: { "cloud.example.com/use": "true" } };
-            } }));
+            new App(
+                "appstack",
+                appArgs(parsed, {
+                    image: "registry.example.com/app:1",
+                    namespace: "appstack-dev",
+                    ingress,
+                    dataStores,
+                    workloadIdentity: (name, request) => {
+                        jobCalls.push({ name, request });
+                        return { serviceAccountAnnotations: { "cloud.example.com/identity": name }, podLabels: { "cloud.example.com/use": "true" } };
+                    },
+                }),
+            );
         });
         const rendered = manifestsOf(resources) as any[];
         assert.deepEqual(jobCalls.map((call) => call.request.serviceAccountName).sort(), ["appstack-api", "appstack-jobs", "appstack-worker-extraction"]);

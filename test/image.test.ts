@@ -27,7 +27,12 @@ function buildOf(rendered: Rendered): RegisteredResource & { inputs: any } {
 
 /** Images of the containers of every pod template, by the kind and name of its owner. */
 function containerImages(rendered: Rendered): Map<string, string[]> {
-    return new Map(podTemplates(rendered.manifests).map(({ object, podSpec }) => [`${object.kind}/${object.metadata.name}`, [...(podSpec.initContainers ?? []), ...podSpec.containers].map((c: any) => c.image)]));
+    return new Map(
+        podTemplates(rendered.manifests).map(({ object, podSpec }) => [
+            `${object.kind}/${object.metadata.name}`,
+            [...(podSpec.initContainers ?? []), ...podSpec.containers].map((c: any) => c.image),
+        ]),
+    );
 }
 
 describe("the image built from source", () => {
@@ -52,7 +57,9 @@ describe("the image built from source", () => {
     it("reads and writes a registry cache beside the image", () => {
         const { inputs } = buildOf(rendered);
         assert.deepEqual(inputs.cacheFrom, [{ registry: { ref: "registry.example.com/team/app:buildcache" } }]);
-        assert.deepEqual(inputs.cacheTo, [{ registry: { ref: "registry.example.com/team/app:buildcache", mode: "max", imageManifest: true, ociMediaTypes: true } }]);
+        assert.deepEqual(inputs.cacheTo, [
+            { registry: { ref: "registry.example.com/team/app:buildcache", mode: "max", imageManifest: true, ociMediaTypes: true } },
+        ]);
     });
 
     it("passes the registry credentials as a secret, shown nowhere", () => {
@@ -80,7 +87,10 @@ describe("the image built from source", () => {
         }
         // Nothing else runs the app's repository by another reference.
         const others = [...images.entries()].filter(([owner]) => !appOwners.includes(owner));
-        assert.deepEqual(others.flatMap(([, refs]) => refs.filter((ref) => ref.startsWith("registry.example.com/team/app"))), []);
+        assert.deepEqual(
+            others.flatMap(([, refs]) => refs.filter((ref) => ref.startsWith("registry.example.com/team/app"))),
+            [],
+        );
     });
 
     it("pins a new digest when the build changes, and the migrations run again for it", async () => {
@@ -94,7 +104,14 @@ describe("the image built from source", () => {
     });
 
     it("builds the given context, Dockerfile, stage, arguments and platforms, without a cache when asked", async () => {
-        const { values, secrets } = buildingValues({ context: "services/api", dockerfile: "deploy/Containerfile", target: "runtime", args: { VERSION: "1.2.3" }, platforms: ["linux/amd64", "linux/arm64"], cache: false });
+        const { values, secrets } = buildingValues({
+            context: "services/api",
+            dockerfile: "deploy/Containerfile",
+            target: "runtime",
+            args: { VERSION: "1.2.3" },
+            platforms: ["linux/amd64", "linux/arm64"],
+            cache: false,
+        });
         const { inputs } = buildOf(await render("dev", values, secrets));
         assert.deepEqual(inputs.context, { location: "services/api" });
         assert.deepEqual(inputs.dockerfile, { location: "services/api/deploy/Containerfile" });
@@ -130,7 +147,14 @@ describe("the image pushed to the registry beside a cloud cluster", () => {
                 pushCredentials: pulumi.secret({ server: "123456789012.dkr.ecr.eu-west-1.amazonaws.com", username: "AWS", password }),
                 pull: { kind: "node" as const },
             };
-            const build = { context: "app", dockerfile: "app/Dockerfile", buildArgs: {}, platforms: ["linux/amd64", "linux/arm64"], cache: true, tag: "eks-dev" };
+            const build = {
+                context: "app",
+                dockerfile: "app/Dockerfile",
+                buildArgs: {},
+                platforms: ["linux/amd64", "linux/arm64"],
+                cache: true,
+                tag: "eks-dev",
+            };
             ref = new Image("appstack", { build, registry: registryOfCluster(profile) }).ref;
             return { image: ref };
         });
@@ -190,21 +214,33 @@ describe("image config", () => {
     });
 
     it("refuses a digest beside a build, which the push decides", async () => {
-        assert.match(await problemsOf({ repository: "registry.example.com/team/app", digest: `sha256:${"a".repeat(64)}`, build: {}, registry }), /image\.digest: .*pinned by the digest its push returns/);
+        assert.match(
+            await problemsOf({ repository: "registry.example.com/team/app", digest: `sha256:${"a".repeat(64)}`, build: {}, registry }),
+            /image\.digest: .*pinned by the digest its push returns/,
+        );
     });
 
     it("refuses a repository outside the registry it pushes to", async () => {
-        assert.match(await problemsOf({ repository: "ghcr.io/acme/app", build: {}, registry }), /image\.repository: .*under the registry's server "registry\.example\.com\/"/);
+        assert.match(
+            await problemsOf({ repository: "ghcr.io/acme/app", build: {}, registry }),
+            /image\.repository: .*under the registry's server "registry\.example\.com\/"/,
+        );
     });
 
     it("refuses a registry password in plain text", async () => {
         const values = { ...stackValues("dev"), image: { repository: "registry.example.com/team/app", build: {}, registry } };
         const { error } = await renderInvalid(values);
-        assert.ok(error.problems.some((p) => p.path === "image.registry.password" && /a secret/.test(p.allowed)), error.message);
+        assert.ok(
+            error.problems.some((p) => p.path === "image.registry.password" && /a secret/.test(p.allowed)),
+            error.message,
+        );
     });
 
     it("refuses a platform that is not OS/architecture", async () => {
-        assert.match(await problemsOf({ repository: "registry.example.com/team/app", build: { platforms: ["amd64"] }, registry }), /image\.build\.platforms\[0\]: .*linux\/amd64/);
+        assert.match(
+            await problemsOf({ repository: "registry.example.com/team/app", build: { platforms: ["amd64"] }, registry }),
+            /image\.build\.platforms\[0\]: .*linux\/amd64/,
+        );
     });
 });
 
@@ -233,22 +269,34 @@ describe("pulling from a registry of the config", () => {
     it("pulls with read-only credentials when given, and with none when the nodes pull", async () => {
         const observed: { type: string; inputs: any }[] = [];
         const { values, secrets } = withRegistry({ pullUsername: "ci-reader", pullPassword: "reader-token" });
-        await evaluate("dev", settingsOf(values, secrets), async () => {
-            await (require(path.join(projectRoot, "bin", "index.js")) as () => Promise<unknown>)();
-        }, [], (resource) => observed.push(resource));
+        await evaluate(
+            "dev",
+            settingsOf(values, secrets),
+            async () => {
+                await (require(path.join(projectRoot, "bin", "index.js")) as () => Promise<unknown>)();
+            },
+            [],
+            (resource) => observed.push(resource),
+        );
         const secret = observed.find((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata.name === "appstack-registry")!;
         const auth = JSON.parse(secret.inputs.stringData[".dockerconfigjson"]).auths["registry.example.com"];
         assert.deepEqual([auth.username, auth.password], ["ci-reader", "reader-token"]);
 
         const nodes = withRegistry({ pullBy: "nodes" });
         const byNodes = await render("dev", nodes.values, nodes.secrets);
-        assert.equal(byNodes.manifests.find((m) => m.metadata.name === "appstack-registry"), undefined);
+        assert.equal(
+            byNodes.manifests.find((m) => m.metadata.name === "appstack-registry"),
+            undefined,
+        );
         assert.ok(podTemplates(byNodes.manifests).every(({ podSpec }) => podSpec.imagePullSecrets === undefined));
     });
 
     it("refuses a pull user without its password", async () => {
         const { values, secrets } = withRegistry({ pullUsername: "ci-reader" });
         const { error } = await renderInvalid(values, secrets);
-        assert.deepEqual(error.problems.map((p) => p.path), ["image.registry.pullPassword"]);
+        assert.deepEqual(
+            error.problems.map((p) => p.path),
+            ["image.registry.pullPassword"],
+        );
     });
 });

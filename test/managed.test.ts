@@ -17,9 +17,29 @@ import { settingsOf } from "./support";
 // network ranges alone, credentials only in Secrets.
 
 const networks: Record<ManagedNetwork["cloud"], ManagedNetwork> = {
-    aws: { cloud: "aws", region: "eu-west-1", vpcId: "vpc-0abc", privateSubnetIds: ["subnet-a", "subnet-b"], cidrs: ["10.0.0.0/16"], nodeSecurityGroupId: "sg-nodes" },
-    gcp: { cloud: "gcp", project: "acme-prod", region: "europe-west1", networkId: "projects/acme-prod/global/networks/appstack", cidrs: ["10.10.0.0/20", "10.20.0.0/14"] },
-    azure: { cloud: "azure", location: "westeurope", resourceGroupName: "appstack-rg", vnetId: "/subscriptions/s/resourceGroups/appstack-rg/providers/Microsoft.Network/virtualNetworks/appstack", nodeSubnetId: "/subscriptions/s/.../subnets/nodes", cidrs: ["10.224.0.0/12"] },
+    aws: {
+        cloud: "aws",
+        region: "eu-west-1",
+        vpcId: "vpc-0abc",
+        privateSubnetIds: ["subnet-a", "subnet-b"],
+        cidrs: ["10.0.0.0/16"],
+        nodeSecurityGroupId: "sg-nodes",
+    },
+    gcp: {
+        cloud: "gcp",
+        project: "acme-prod",
+        region: "europe-west1",
+        networkId: "projects/acme-prod/global/networks/appstack",
+        cidrs: ["10.10.0.0/20", "10.20.0.0/14"],
+    },
+    azure: {
+        cloud: "azure",
+        location: "westeurope",
+        resourceGroupName: "appstack-rg",
+        vnetId: "/subscriptions/s/resourceGroups/appstack-rg/providers/Microsoft.Network/virtualNetworks/appstack",
+        nodeSubnetId: "/subscriptions/s/.../subnets/nodes",
+        cidrs: ["10.224.0.0/12"],
+    },
 };
 
 interface Rendered extends Evaluation {
@@ -41,13 +61,26 @@ async function renderManaged(cloud: ManagedNetwork["cloud"], production: boolean
         });
         const common = { appName: "appstack", namespace: "appstack-prod", protect: production, retain: production, clients: ["api"] };
         connections.push(
-            new ObjectStore("appstack-objectstore", { ...common, bucket: "acme-appstack-prod", server: { mode: "managed", provision: managed.bucket! } }, { providers: [provider] }).connection,
+            new ObjectStore(
+                "appstack-objectstore",
+                { ...common, bucket: "acme-appstack-prod", server: { mode: "managed", provision: managed.bucket! } },
+                { providers: [provider] },
+            ).connection,
             new Redis("appstack-redis", { ...common, server: { mode: "managed", provision: managed.redis! } }, { providers: [provider] }).connection,
-            new Postgres("appstack-postgres", { ...common, database: "app", username: "app", server: { mode: "managed", provision: managed.postgres!, sslMode: "require" } }, { providers: [provider] }).connection,
+            new Postgres(
+                "appstack-postgres",
+                { ...common, database: "app", username: "app", server: { mode: "managed", provision: managed.postgres!, sslMode: "require" } },
+                { providers: [provider] },
+            ).connection,
         );
     });
     const manifests = manifestsOf(evaluation.resources);
-    return { ...evaluation, manifests, connections, of: (type) => evaluation.resources.filter((r) => r.type === type).map((r) => ({ ...r.inputs, protect: r.protect })) };
+    return {
+        ...evaluation,
+        manifests,
+        connections,
+        of: (type) => evaluation.resources.filter((r) => r.type === type).map((r) => ({ ...r.inputs, protect: r.protect })),
+    };
 }
 
 function sharedChecks(rendered: () => Rendered) {
@@ -57,14 +90,24 @@ function sharedChecks(rendered: () => Rendered) {
         const secrets = manifests.filter((m) => m.kind === "Secret");
         assert.deepEqual(secrets.map((m) => m.metadata.name).sort(), ["appstack-postgres", "appstack-redis"]);
         for (const secret of secrets) {
-            assert.ok(Object.values(secret.stringData as object).every((value) => value === "[secret]"), secret.metadata.name);
+            assert.ok(
+                Object.values(secret.stringData as object).every((value) => value === "[secret]"),
+                secret.metadata.name,
+            );
         }
         assert.ok(!JSON.stringify(resources).includes("generated-password"));
     });
 
     it("passes the cloud rules of the policy pack (no public data, encryption, deletion protection in prod)", async () => {
-        const violations = await runPack(policyResources(rendered().resources), { "deletion-protection": "mandatory", "no-public-data": "mandatory", "encrypted-at-rest": "mandatory" });
-        assert.deepEqual(violations.filter((v) => v.level === "mandatory"), []);
+        const violations = await runPack(policyResources(rendered().resources), {
+            "deletion-protection": "mandatory",
+            "no-public-data": "mandatory",
+            "encrypted-at-rest": "mandatory",
+        });
+        assert.deepEqual(
+            violations.filter((v) => v.level === "mandatory"),
+            [],
+        );
     });
 }
 
@@ -114,7 +157,11 @@ describe("managed data stores on AWS", () => {
     it("keeps the bucket private, encrypted, versioned in prod, TLS only, reached through the VPC", () => {
         const [block] = prod.of("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
         assert.deepEqual([block.blockPublicAcls, block.blockPublicPolicy, block.ignorePublicAcls, block.restrictPublicBuckets], [true, true, true, true]);
-        assert.equal(prod.of("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")[0].rules[0].applyServerSideEncryptionByDefault.sseAlgorithm, "aws:kms");
+        assert.equal(
+            prod.of("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")[0].rules[0].applyServerSideEncryptionByDefault
+                .sseAlgorithm,
+            "aws:kms",
+        );
         assert.equal(prod.of("aws:s3/bucketVersioning:BucketVersioning")[0].versioningConfiguration.status, "Enabled");
         assert.match(prod.of("aws:s3/bucketPolicy:BucketPolicy")[0].policy, /aws:SecureTransport/);
         const [endpoint] = prod.of("aws:ec2/vpcEndpoint:VpcEndpoint");
@@ -188,9 +235,18 @@ describe("the connection of a managed store", () => {
         it(`on ${cloud}: the same variables as the other modes, and egress to the cluster's network alone`, async () => {
             const rendered = await renderManaged(cloud, false);
             const ranges = networks[cloud].cidrs as string[];
-            assert.deepEqual(egressOf(byKind(rendered, "postgres")), ranges.map((cidr) => [cidr, 5432]));
-            assert.deepEqual(egressOf(byKind(rendered, "redis")), ranges.map((cidr) => [cidr, redisPort]));
-            assert.deepEqual(egressOf(byKind(rendered, "objectStore")), bucketRanges.map((cidr) => [cidr, 443]));
+            assert.deepEqual(
+                egressOf(byKind(rendered, "postgres")),
+                ranges.map((cidr) => [cidr, 5432]),
+            );
+            assert.deepEqual(
+                egressOf(byKind(rendered, "redis")),
+                ranges.map((cidr) => [cidr, redisPort]),
+            );
+            assert.deepEqual(
+                egressOf(byKind(rendered, "objectStore")),
+                bucketRanges.map((cidr) => [cidr, 443]),
+            );
             assert.deepEqual(Object.keys(byKind(rendered, "postgres").secretVariables), ["DATABASE_URL"]);
             assert.deepEqual(Object.keys(byKind(rendered, "redis").secretVariables), ["REDIS_URL"]);
             // Object storage is reached by the pods' cloud identity: no keys.

@@ -25,7 +25,10 @@ describe("monitoring", () => {
         assert.equal(monitor.metadata.labels.release, "kube-prometheus-stack");
         assert.ok(selects(labelsOf(monitor, "selector"), prod.find("Service", "appstack-api").metadata.labels ?? {}));
         const servicePorts = (prod.find("Service", "appstack-api") as any).spec.ports.map((p: { name: string }) => p.name);
-        assert.deepEqual(monitor.spec.endpoints.map((e: any) => [e.port, e.path]), [[servicePorts[0], "/metrics"]]);
+        assert.deepEqual(
+            monitor.spec.endpoints.map((e: any) => [e.port, e.path]),
+            [[servicePorts[0], "/metrics"]],
+        );
         for (const worker of ["extraction", "indexing"]) {
             const name = `appstack-worker-${worker}`;
             const podMonitor = prod.find("PodMonitor", name) as any;
@@ -40,8 +43,15 @@ describe("monitoring", () => {
     });
 
     it("admits the monitoring namespace's Prometheus pods to exactly each workload's metrics port, workers included", () => {
-        const prometheus = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } };
-        for (const [name, port] of [["appstack-api", 8000], ["appstack-worker-extraction", 9464], ["appstack-worker-indexing", 9464]] as const) {
+        const prometheus = {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+            podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
+        };
+        for (const [name, port] of [
+            ["appstack-api", 8000],
+            ["appstack-worker-extraction", 9464],
+            ["appstack-worker-indexing", 9464],
+        ] as const) {
             const rules = (prod.find("NetworkPolicy", name) as any).spec.ingress as any[];
             const fromPrometheus = rules.filter((rule) => JSON.stringify(rule.from).includes("monitoring"));
             assert.deepEqual(fromPrometheus, [{ from: [prometheus], ports: [{ protocol: "TCP", port }] }], name);
@@ -51,7 +61,9 @@ describe("monitoring", () => {
     });
 
     it("renders monitors, rules and dashboard valid against the operator's and Kubernetes' schemas", async () => {
-        const monitoring = prod.manifests.filter((m) => ["ServiceMonitor", "PodMonitor", "PrometheusRule"].includes(m.kind) || m.metadata.name === "appstack-dashboard");
+        const monitoring = prod.manifests.filter(
+            (m) => ["ServiceMonitor", "PodMonitor", "PrometheusRule"].includes(m.kind) || m.metadata.name === "appstack-dashboard",
+        );
         assert.equal(monitoring.length, 5);
         assert.deepEqual((await Promise.all(monitoring.map(schemaViolation))).filter(Boolean), []);
     });
@@ -72,13 +84,18 @@ describe("monitoring", () => {
     });
 
     it("builds alerts and dashboard from metric names the sample app exports", () => {
-        const exported = new Set([...fs.readFileSync(path.join(projectRoot, "app", "src", "metrics.ts"), "utf8").matchAll(/name: "([a-z_]+)"/g)].map((match) => match[1]));
+        const exported = new Set(
+            [...fs.readFileSync(path.join(projectRoot, "app", "src", "metrics.ts"), "utf8").matchAll(/name: "([a-z_]+)"/g)].map((match) => match[1]),
+        );
         for (const name of Object.values(appMetrics)) {
             assert.ok(exported.has(name), `app/src/metrics.ts exports no ${name}`);
         }
         const queries = dashboardPanels("ns").flatMap((panel) => panel.queries.map((query) => query.expr));
         for (const name of [appMetrics.requests, appMetrics.duration, appMetrics.workerJobs, appMetrics.queueDepth, appMetrics.dependencyUp]) {
-            assert.ok(queries.some((expr) => expr.includes(name)), `the dashboard shows ${name}`);
+            assert.ok(
+                queries.some((expr) => expr.includes(name)),
+                `the dashboard shows ${name}`,
+            );
         }
         const dashboard = JSON.parse(Object.values((prod.find("ConfigMap", "appstack-dashboard") as any).data)[0] as string);
         assert.equal(dashboard.panels.length, dashboardPanels("ns").length);
@@ -92,7 +109,10 @@ describe("monitoring", () => {
         const podMonitor = ownPort.find("PodMonitor", "appstack-frontend") as any;
         assert.deepEqual([podMonitor.spec.podMetricsEndpoints[0].port, podMonitor.spec.podMetricsEndpoints[0].path], ["metrics", "/stats"]);
         const rules = (ownPort.find("NetworkPolicy", "appstack-frontend") as any).spec.ingress as any[];
-        assert.deepEqual(rules.filter((rule) => rule.from[0].podSelector?.matchLabels["app.kubernetes.io/name"] === "prometheus").map((rule) => rule.ports), [[{ protocol: "TCP", port: 9113 }]]);
+        assert.deepEqual(
+            rules.filter((rule) => rule.from[0].podSelector?.matchLabels["app.kubernetes.io/name"] === "prometheus").map((rule) => rule.ports),
+            [[{ protocol: "TCP", port: 9113 }]],
+        );
         values.frontend.metrics = { port: 8080, path: "/metrics" };
         const servingPort = await render("prod", values);
         assert.equal((servingPort.find("ServiceMonitor", "appstack-frontend") as any).spec.endpoints[0].port, "http");
@@ -102,7 +122,10 @@ describe("monitoring", () => {
         const values: Values = clone(stackValues("prod"));
         values.monitoring = { enabled: true, prometheusOperator: false };
         const rendered = await render("prod", values);
-        assert.deepEqual(rendered.manifests.filter((m) => m.apiVersion.startsWith("monitoring.coreos.com/")), []);
+        assert.deepEqual(
+            rendered.manifests.filter((m) => m.apiVersion.startsWith("monitoring.coreos.com/")),
+            [],
+        );
         assert.match(JSON.stringify(rendered.outputs.monitoringLeftOut), /ServiceMonitors and PodMonitors.*PrometheusRule/);
         rendered.find("ConfigMap", "appstack-dashboard");
         const worker = (rendered.find("NetworkPolicy", "appstack-worker-extraction") as any).spec.ingress;
@@ -111,7 +134,10 @@ describe("monitoring", () => {
 
     it("with monitoring off, adds nothing and keeps the workers closed", async () => {
         const dev = await renderCommitted("dev");
-        assert.deepEqual(dev.manifests.filter((m) => m.apiVersion.startsWith("monitoring.coreos.com/") || (m.metadata.name ?? "").endsWith("-dashboard")), []);
+        assert.deepEqual(
+            dev.manifests.filter((m) => m.apiVersion.startsWith("monitoring.coreos.com/") || (m.metadata.name ?? "").endsWith("-dashboard")),
+            [],
+        );
         assert.equal(dev.outputs.monitoringLeftOut, undefined);
     });
 

@@ -1,4 +1,11 @@
-import type { EnforcementLevel, PolicyPackConfig, PolicyResource, PolicyResourceOptions, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import type {
+    EnforcementLevel,
+    PolicyPackConfig,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
+} from "@pulumi/policy";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { policies } from "../policy/pack";
@@ -15,7 +22,13 @@ export interface Violation {
     urn?: string;
 }
 
-const noOptions: PolicyResourceOptions = { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] };
+const noOptions: PolicyResourceOptions = {
+    protect: false,
+    ignoreChanges: [],
+    aliases: [],
+    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+    additionalSecretOutputs: [],
+};
 
 /** The policy config of a stack: policy/config/<environment>.json where it exists. */
 export function stackPolicyConfig(stack: string): PolicyPackConfig {
@@ -65,8 +78,15 @@ export async function runPack(resources: PolicyResource[], config: PolicyPackCon
         if (level === "disabled") {
             continue;
         }
-        const reporter = (urn?: string) => (message: string, reportedUrn?: string) => violations.push({ policy: policy.name, level, message, urn: reportedUrn ?? urn });
-        const common = { stackTags: new Map<string, string>(), getConfig: <T>() => options as T, notApplicable: (): never => { throw new Error("not applicable"); } };
+        const reporter = (urn?: string) => (message: string, reportedUrn?: string) =>
+            violations.push({ policy: policy.name, level, message, urn: reportedUrn ?? urn });
+        const common = {
+            stackTags: new Map<string, string>(),
+            getConfig: <T>() => options as T,
+            notApplicable: (): never => {
+                throw new Error("not applicable");
+            },
+        };
         if ("validateStack" in policy) {
             await policy.validateStack({ resources, ...common }, reporter());
             continue;

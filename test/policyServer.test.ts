@@ -33,7 +33,9 @@ describe("the policy pack served as the engine serves it", function () {
     });
 
     it("lists every policy of the pack with its level", async () => {
-        const info = await new Promise<AnalyzerInfo>((resolve, reject) => client.getAnalyzerInfo(new Empty(), (error, response) => (error ? reject(error) : resolve(response))));
+        const info = await new Promise<AnalyzerInfo>((resolve, reject) =>
+            client.getAnalyzerInfo(new Empty(), (error, response) => (error ? reject(error) : resolve(response))),
+        );
         assert.equal(info.getName(), packName);
         assert.deepEqual(
             info.getPoliciesList().map((policy) => policy.getName()),
@@ -48,8 +50,17 @@ describe("the policy pack served as the engine serves it", function () {
         request.setName("migrate");
         request.setOptions(new AnalyzerResourceOptions());
         const container = { name: "migrate", image: "ghcr.io/acme/app:latest" };
-        request.setProperties(Struct.fromJavaScript({ apiVersion: "batch/v1", kind: "Job", metadata: { name: "migrate", namespace: "shop" }, spec: { template: { spec: { containers: [container] } } } }));
-        const response = await new Promise<AnalyzeResponse>((resolve, reject) => client.analyze(request, (error, result) => (error ? reject(error) : resolve(result))));
+        request.setProperties(
+            Struct.fromJavaScript({
+                apiVersion: "batch/v1",
+                kind: "Job",
+                metadata: { name: "migrate", namespace: "shop" },
+                spec: { template: { spec: { containers: [container] } } },
+            }),
+        );
+        const response = await new Promise<AnalyzeResponse>((resolve, reject) =>
+            client.analyze(request, (error, result) => (error ? reject(error) : resolve(result))),
+        );
         const pinning = response.getDiagnosticsList().filter((diagnostic) => diagnostic.getPolicyname() === "images-pinned");
         assert.equal(pinning.length, 1);
         assert.match(pinning[0].getMessage(), /runs image "ghcr.io\/acme\/app:latest", which is not pinned/);

@@ -54,7 +54,8 @@ function unownedProblems(environment: Environment, values: Record<string, unknow
         }
         // The environment and the image every stack sets are not the choices walked here.
         const written = writtenPaths({ ...values, ...secrets });
-        const names = (problem: ConfigError["problems"][number], path: string) => problem.path === path || new RegExp(`(^|[^\\w.])${path.replace(/[.[\]]/g, "\\$&")}\\b`).test(problem.allowed);
+        const names = (problem: ConfigError["problems"][number], path: string) =>
+            problem.path === path || new RegExp(`(^|[^\\w.])${path.replace(/[.[\]]/g, "\\$&")}\\b`).test(problem.allowed);
         return error.problems
             .filter((problem) => !written.some((path) => names(problem, path)))
             .map((problem) => `${JSON.stringify({ environment, ...values })}: ${problem.path}: ${problem.allowed}`);
@@ -63,8 +64,16 @@ function unownedProblems(environment: Environment, values: Record<string, unknow
 
 describe("presets with every target kind and every mode of each store", () => {
     it("knows what each target kind and store needs", () => {
-        assert.deepEqual(targetKinds.filter((kind) => !targetRequires[kind]), [], "add what a new target kind requires to targetRequires");
-        assert.deepEqual(storeModes.map(([store]) => store).filter((store) => !externalRequires[store]), [], "add what a new store requires to externalRequires");
+        assert.deepEqual(
+            targetKinds.filter((kind) => !targetRequires[kind]),
+            [],
+            "add what a new target kind requires to targetRequires",
+        );
+        assert.deepEqual(
+            storeModes.map(([store]) => store).filter((store) => !externalRequires[store]),
+            [],
+            "add what a new store requires to externalRequires",
+        );
     });
 
     for (const environment of Object.keys(presets) as Environment[]) {
@@ -89,12 +98,21 @@ describe("the prod preset's backups", () => {
 
     it("are off for a database the program does not run, and for an object store it cannot upload to with keys", () => {
         assert.equal(parseValues("walk", { environment: "prod", image, target: targetRequires.existing }, external).data.postgres.backups.enabled, false);
-        assert.equal(parseValues("walk", { environment: "prod", image, target: targetRequires.existing, data: { objectStore: { mode: "disabled" } } }).data.postgres.backups.enabled, false);
+        assert.equal(
+            parseValues("walk", { environment: "prod", image, target: targetRequires.existing, data: { objectStore: { mode: "disabled" } } }).data.postgres
+                .backups.enabled,
+            false,
+        );
         assert.equal(parseValues("walk", { environment: "prod", image, target: targetRequires.existing }).data.postgres.backups.enabled, true);
     });
 
     it("asked for with an external database, are refused at the key the stack wrote", () => {
-        const refused = () => parseValues("walk", { environment: "prod", image, target: targetRequires.existing }, { data: { postgres: { ...external.data.postgres, backups: { enabled: true } } } });
+        const refused = () =>
+            parseValues(
+                "walk",
+                { environment: "prod", image, target: targetRequires.existing },
+                { data: { postgres: { ...external.data.postgres, backups: { enabled: true } } } },
+            );
         assert.throws(refused, (error: ConfigError) => {
             assert.deepEqual(
                 error.problems.map((problem) => `${problem.path}: ${problem.allowed}`),

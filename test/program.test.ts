@@ -40,7 +40,10 @@ for (const stack of listStacks()) {
                 // Every resource's parent is one of this program's components, or the stack for
                 // the components the composition root creates.
                 const parentType = components.get(resource.parent);
-                assert.ok(parentType?.startsWith("appstack:") || (!resource.custom && resource.parent === stackUrn), `${resource.urn} has parent ${resource.parent}`);
+                assert.ok(
+                    parentType?.startsWith("appstack:") || (!resource.custom && resource.parent === stackUrn),
+                    `${resource.urn} has parent ${resource.parent}`,
+                );
                 if (resource.type.startsWith("kubernetes:")) {
                     assert.ok(resource.provider.startsWith(`${providers[0].urn}::`), `${resource.urn} uses provider ${resource.provider}`);
                 }
@@ -48,7 +51,8 @@ for (const stack of listStacks()) {
         });
 
         it("shows no secret in plain text in resources, manifests or outputs", () => {
-            const everything = JSON.stringify(rendered.resources) + rendered.manifests.map((m) => YAML.stringify(m)).join("\n") + JSON.stringify(rendered.outputs);
+            const everything =
+                JSON.stringify(rendered.resources) + rendered.manifests.map((m) => YAML.stringify(m)).join("\n") + JSON.stringify(rendered.outputs);
             assert.ok(!everything.includes(secretValue));
             const configMaps = rendered.manifests.filter((m) => m.kind === "ConfigMap");
             assert.ok(configMaps.length > 0);
@@ -68,7 +72,9 @@ for (const stack of listStacks()) {
                 // The Job's spec must not change when a secret key is added: it would run again.
                 assert.equal(whole, object.kind === "Job", object.metadata.name);
                 if (whole) continue;
-                const secretRefs = podSpec.containers[0].env.filter((e: any) => e.valueFrom?.secretKeyRef?.name === secret!.metadata.name).map((e: any) => e.valueFrom.secretKeyRef);
+                const secretRefs = podSpec.containers[0].env
+                    .filter((e: any) => e.valueFrom?.secretKeyRef?.name === secret!.metadata.name)
+                    .map((e: any) => e.valueFrom.secretKeyRef);
                 assert.deepEqual(secretRefs, [
                     { name: secret!.metadata.name, key: "SECRET_KEY" },
                     { name: secret!.metadata.name, key: "DATABASE_PASSWORD" },
@@ -77,7 +83,9 @@ for (const stack of listStacks()) {
         });
 
         it("rolls nothing onto the app image before its migrations Job completes", () => {
-            const jobs = rendered.resources.filter((r) => r.type === "kubernetes:batch/v1:Job" && (r.inputs as any).metadata.name.startsWith("appstack-migrate-"));
+            const jobs = rendered.resources.filter(
+                (r) => r.type === "kubernetes:batch/v1:Job" && (r.inputs as any).metadata.name.startsWith("appstack-migrate-"),
+            );
             assert.equal(jobs.length, 1);
             const [job] = jobs;
             const image = (job.inputs as any).spec.template.spec.containers[0].image;
@@ -98,7 +106,12 @@ for (const stack of listStacks()) {
             assert.deepEqual(deny.spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
             const dns = rendered.find("NetworkPolicy", "appstack-allow-dns") as any;
             // The existing and local targets name CoreDNS where most distributions run it.
-            assert.deepEqual(dns.spec.egress[0].to, [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }]);
+            assert.deepEqual(dns.spec.egress[0].to, [
+                {
+                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                    podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                },
+            ]);
             assert.deepEqual(dns.spec.egress[0].ports, [
                 { protocol: "UDP", port: 53 },
                 { protocol: "TCP", port: 53 },
@@ -165,7 +178,10 @@ describe("environment presets", () => {
         // The only budgets are the data stores', which let a drain stop their single replica.
         const budgets = dev.manifests.filter((m) => m.kind === "PodDisruptionBudget").map((m) => m.metadata.name);
         assert.deepEqual(budgets.sort(), ["appstack-objectstore", "appstack-postgres", "appstack-redis", "appstack-search"]);
-        assert.deepEqual(dev.resources.filter((r) => r.protect), []);
+        assert.deepEqual(
+            dev.resources.filter((r) => r.protect),
+            [],
+        );
     });
 
     it("prod runs at least two replicas of every serving workload, autoscaled, budgeted, spread, protected", async () => {
@@ -262,13 +278,14 @@ describe("autoscaling", () => {
 });
 
 describe("changes", () => {
-
     it("keeps settings and secrets in immutable objects that the provider names, so a change replaces them under a new name", async () => {
         const rendered = await render("dev", stackValues("dev"), { secrets: { SECRET_KEY: "one" } });
         const api = (rendered.find("Deployment", "appstack-api") as any).spec.template.spec;
         const read = settingsRead(rendered.manifests, api);
         for (const object of [read.configMap, read.secret!]) {
-            const registration = rendered.resources.find((r) => r.type === `kubernetes:core/v1:${object.kind}` && (r.inputs as any).metadata.name === object.metadata.name)!;
+            const registration = rendered.resources.find(
+                (r) => r.type === `kubernetes:core/v1:${object.kind}` && (r.inputs as any).metadata.name === object.metadata.name,
+            )!;
             assert.equal((registration.inputs as any).immutable, true, object.kind);
             // The mock provider names it as the real one would: the resource's name and a suffix.
             assert.match(object.metadata.name!, /^appstack-(settings|secrets)-[0-9a-f]{8}$/, object.kind);
@@ -315,15 +332,26 @@ describe("changes", () => {
     it("creates no Secret of settings for a stack without secrets, and no pod refers to one", async () => {
         const rendered = await renderCommitted("dev");
         const storeSecrets = ["appstack-objectstore", "appstack-postgres", "appstack-redis", "appstack-search"];
-        assert.deepEqual(rendered.manifests.filter((m) => m.kind === "Secret").map((m) => m.metadata.name).sort(), storeSecrets);
+        assert.deepEqual(
+            rendered.manifests
+                .filter((m) => m.kind === "Secret")
+                .map((m) => m.metadata.name)
+                .sort(),
+            storeSecrets,
+        );
         const referred = [...JSON.stringify(rendered.manifests).matchAll(/"secretKeyRef":\{"key":"[^"]+","name":"([^"]+)"\}/g)].map((match) => match[1]);
         assert.ok(referred.length > 0);
-        assert.deepEqual([...new Set(referred)].filter((name) => !storeSecrets.includes(name)), []);
+        assert.deepEqual(
+            [...new Set(referred)].filter((name) => !storeSecrets.includes(name)),
+            [],
+        );
     });
 
     it("renders each secret key with a masked value, as a valid Secret", async () => {
         const rendered = await render("dev", stackValues("dev"), { secrets: { SECRET_KEY: secretValue, DATABASE_PASSWORD: secretValue } });
-        const secrets = rendered.manifests.filter((m) => m.kind === "Secret" && ["secrets", "migrations"].includes(m.metadata.labels!["app.kubernetes.io/component"]));
+        const secrets = rendered.manifests.filter(
+            (m) => m.kind === "Secret" && ["secrets", "migrations"].includes(m.metadata.labels!["app.kubernetes.io/component"]),
+        );
         assert.equal(secrets.length, 2);
         for (const secret of secrets) {
             assert.deepEqual(secret.stringData, { SECRET_KEY: "[secret]", DATABASE_PASSWORD: "[secret]" });
@@ -348,8 +376,16 @@ describe("changes", () => {
             // Not only the name: nothing of the Job changes, so the engine does not touch it.
             assert.deepEqual(job(other), job(base));
         }
-        const newImage = await render("dev", { ...values, image: { repository: "ghcr.io/acme/appstack-app", tag: "4a0d3e2" } }, { secrets: { SECRET_KEY: "one" } });
-        const newCommand = await render("dev", { ...values, migrations: { command: ["python", "-m", "app.migrate", "--all"] } }, { secrets: { SECRET_KEY: "one" } });
+        const newImage = await render(
+            "dev",
+            { ...values, image: { repository: "ghcr.io/acme/appstack-app", tag: "4a0d3e2" } },
+            { secrets: { SECRET_KEY: "one" } },
+        );
+        const newCommand = await render(
+            "dev",
+            { ...values, migrations: { command: ["python", "-m", "app.migrate", "--all"] } },
+            { secrets: { SECRET_KEY: "one" } },
+        );
         for (const other of [newImage, newCommand]) {
             assert.notEqual((job(other) as any).metadata.name, (job(base) as any).metadata.name);
         }
@@ -359,7 +395,9 @@ describe("changes", () => {
     it("pins the image by digest when one is given", async () => {
         const digest = `sha256:${"ab".repeat(32)}`;
         const rendered = await render("dev", { ...stackValues("dev"), image: { repository: "ghcr.io/acme/appstack-app", tag: "3f9c2a1", digest } });
-        const appComponents = podTemplates(rendered.manifests).filter(({ object }) => object.kind !== "StatefulSet" && !/-(setup|backup)$/.test(object.metadata.name!));
+        const appComponents = podTemplates(rendered.manifests).filter(
+            ({ object }) => object.kind !== "StatefulSet" && !/-(setup|backup)$/.test(object.metadata.name!),
+        );
         const images = appComponents.flatMap(({ podSpec }) => podSpec.containers.map((c: any) => c.image));
         assert.equal(images.length, 5);
         assert.deepEqual(new Set(images), new Set([`ghcr.io/acme/appstack-app@${digest}`]));
@@ -408,9 +446,15 @@ describe("ingress", () => {
             { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } },
             { podSelector: { matchLabels: { "app.kubernetes.io/name": "appstack", "app.kubernetes.io/component": "frontend" } } },
             // Monitoring is on in prod: only the Prometheus pods of the monitoring namespace scrape.
-            { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } },
+            {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+                podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
+            },
         ]);
-        assert.deepEqual(api.spec.ingress.map((rule: any) => rule.ports), Array(3).fill([{ protocol: "TCP", port: 8000 }]));
+        assert.deepEqual(
+            api.spec.ingress.map((rule: any) => rule.ports),
+            Array(3).fill([{ protocol: "TCP", port: 8000 }]),
+        );
         const frontend = rendered.find("NetworkPolicy", "appstack-frontend") as any;
         assert.deepEqual(frontend.spec.egress, [
             {
@@ -461,7 +505,10 @@ describe("a change of target kind", () => {
             assert.match(error.message, /appstack:movingFromTarget to "local"/);
             return true;
         });
-        assert.deepEqual(registered.map((r) => r.type), ["pulumi:pulumi:Stack"]);
+        assert.deepEqual(
+            registered.map((r) => r.type),
+            ["pulumi:pulumi:Stack"],
+        );
     });
 
     it("goes ahead when the config confirms the move from the kind last deployed, with a warning", async () => {

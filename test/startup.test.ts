@@ -28,7 +28,11 @@ describe("start-up of a stack on a cluster of its own", function () {
 
 describe("start-up of a stack on a cloud's cluster", function () {
     this.timeout(60_000);
-    for (const [stack, sdk] of [["eks-prod", "aws"], ["gke-autopilot", "gcp"], ["aks-prod", "azure-native"]] as const) {
+    for (const [stack, sdk] of [
+        ["eks-prod", "aws"],
+        ["gke-autopilot", "gcp"],
+        ["aks-prod", "azure-native"],
+    ] as const) {
         it(`${stack}: loads only @pulumi/${sdk}, by submodule`, () => {
             const loaded = cloudModulesLoadedBy(stack);
             const packages = new Set(loaded.map((file) => cloudSdks.exec(file)![1]));

@@ -1,7 +1,16 @@
 import { strict as assert } from "node:assert";
 import { ConfigError, parseStackConfig } from "../stacks/load";
 import type { StackConfig } from "../stacks/schema";
-import { evaluateProgram, manifestsOf, readStackConfigValues, stackSettingsFromValues, type Evaluation, type Manifest, type RegisteredResource, type StackSettings } from "../scripts/offline";
+import {
+    evaluateProgram,
+    manifestsOf,
+    readStackConfigValues,
+    stackSettingsFromValues,
+    type Evaluation,
+    type Manifest,
+    type RegisteredResource,
+    type StackSettings,
+} from "../scripts/offline";
 
 export const ns = "appstack";
 
@@ -65,7 +74,10 @@ export function renderCommitted(stack: string): Promise<Rendered> {
 }
 
 /** Runs the program expecting invalid config; returns the error and what was registered. */
-export async function renderInvalid(values: Record<string, unknown>, secrets: Record<string, unknown> = {}): Promise<{ error: ConfigError; registered: RegisteredResource[] }> {
+export async function renderInvalid(
+    values: Record<string, unknown>,
+    secrets: Record<string, unknown> = {},
+): Promise<{ error: ConfigError; registered: RegisteredResource[] }> {
     const registered: RegisteredResource[] = [];
     try {
         await evaluateProgram("invalid", settingsOf(values, secrets), registered);
@@ -125,7 +137,10 @@ export function assertTargetProviders(rendered: Evaluation, cloudProviderType: s
     };
     onProvider("pulumi:providers:kubernetes", "kubernetes:");
     onProvider(cloudProviderType, `${cloudProviderType.split(":").pop()}:`);
-    assert.deepEqual(rendered.resources.filter((r) => r.provider.includes("::default")).map((r) => r.urn), []);
+    assert.deepEqual(
+        rendered.resources.filter((r) => r.provider.includes("::default")).map((r) => r.urn),
+        [],
+    );
 }
 
 /** A committed or example stack with its Ingress enabled for app.example.com. */

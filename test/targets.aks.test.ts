@@ -46,7 +46,10 @@ for (const stack of ["aks", "aks-prod"]) {
             const grants = ofType(rendered, "azure-native:authorization:RoleAssignment").map(inputs);
             const pull = grants.find((g) => g.roleDefinitionId.endsWith("/7f951dda-4ed3-4680-a7ca-43fe172d538d"));
             assert.equal(pull.scope, `${registry.name}-id`);
-            assert.ok(grants.some((g) => g.roleDefinitionId.endsWith("/8311e382-0749-4cb8-b61a-304f252e45ec")), "AcrPush for the pushers");
+            assert.ok(
+                grants.some((g) => g.roleDefinitionId.endsWith("/8311e382-0749-4cb8-b61a-304f252e45ec")),
+                "AcrPush for the pushers",
+            );
         });
 
         it("registers every Kubernetes object with the cluster's provider and no resource with a default provider", () => {
@@ -71,7 +74,12 @@ describe("the aks target", () => {
         const prodCluster = one(prod, "azure-native:containerservice:ManagedCluster");
         assert.deepEqual(inputs(prodCluster).apiServerAccessProfile, { enablePrivateCluster: true });
         assert.equal(inputs(prodCluster).sku.tier, "Standard");
-        for (const type of ["azure-native:containerservice:ManagedCluster", "azure-native:keyvault:Vault", "azure-native:keyvault:Key", "azure-native:containerregistry:Registry"]) {
+        for (const type of [
+            "azure-native:containerservice:ManagedCluster",
+            "azure-native:keyvault:Vault",
+            "azure-native:keyvault:Key",
+            "azure-native:containerregistry:Registry",
+        ]) {
             assert.equal(one(prod, type).protect, true, type);
             assert.equal(one(dev, type).protect, false, type);
         }
@@ -81,7 +89,10 @@ describe("the aks target", () => {
     it("federates each workload that uses the Blob container with an identity of its own, named on its ServiceAccount and asked for by its pods", async () => {
         const prod = await renderCommitted("aks-prod");
         const credentials = ofType(prod, "azure-native:managedidentity:FederatedIdentityCredential").map(inputs);
-        assert.deepEqual(credentials.map((c) => c.subject).sort(), ["system:serviceaccount:appstack:appstack-api", "system:serviceaccount:appstack:appstack-worker-extraction"]);
+        assert.deepEqual(credentials.map((c) => c.subject).sort(), [
+            "system:serviceaccount:appstack:appstack-api",
+            "system:serviceaccount:appstack:appstack-worker-extraction",
+        ]);
         assert.ok(credentials.every((c) => c.audiences[0] === "api://AzureADTokenExchange" && c.issuer.startsWith("https://")));
         for (const name of ["appstack-api", "appstack-worker-extraction"]) {
             assert.match((prod.find("ServiceAccount", name).metadata.annotations as any)["azure.workload.identity/client-id"], /^[0-9a-f-]{36}$/);
@@ -89,7 +100,9 @@ describe("the aks target", () => {
             assert.equal(deployment.spec.template.metadata.labels["azure.workload.identity/use"], "true");
             assert.equal(deployment.spec.selector.matchLabels["azure.workload.identity/use"], undefined);
         }
-        const blobGrants = ofType(prod, "azure-native:authorization:RoleAssignment").map(inputs).filter((g) => g.roleDefinitionId.endsWith("/ba92f5b4-2d11-453d-a403-e96b0029c9fe"));
+        const blobGrants = ofType(prod, "azure-native:authorization:RoleAssignment")
+            .map(inputs)
+            .filter((g) => g.roleDefinitionId.endsWith("/ba92f5b4-2d11-453d-a403-e96b0029c9fe"));
         assert.equal(blobGrants.length, 2);
         assert.ok(blobGrants.every((g) => g.roleDefinitionId.startsWith("/subscriptions/")));
     });
@@ -100,13 +113,21 @@ describe("the aks target", () => {
         values.target.userPools[0] = { ...values.target.userPools[0], minSize: 9, maxSize: 3 };
         values.target.publicEndpoint = { cidrs: ["0.0.0.0/0"] };
         const { error } = await renderInvalid(values);
-        assert.deepEqual(error.problems.map((p) => p.path).sort(), ["target.publicEndpoint.cidrs[0]", "target.ranges.nodes", "target.ranges.pods", "target.userPools[0].minSize"]);
+        assert.deepEqual(error.problems.map((p) => p.path).sort(), [
+            "target.publicEndpoint.cidrs[0]",
+            "target.ranges.nodes",
+            "target.ranges.pods",
+            "target.userPools[0].minSize",
+        ]);
     });
 
     it("asks for a registry of the config to push a build to, since ACR issues no credential without its admin user", async () => {
         const values = clone(stackValues("aks")) as any;
         values.image = { build: {} };
         const { error } = await renderInvalid(values);
-        assert.deepEqual(error.problems.map((p) => p.path), ["image.registry"]);
+        assert.deepEqual(
+            error.problems.map((p) => p.path),
+            ["image.registry"],
+        );
     });
 });

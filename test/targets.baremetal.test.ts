@@ -52,7 +52,11 @@ describe("the baremetal example stack", () => {
         order.forEach((node, index) => {
             const install = commandNamed(rendered, `${node}-k3s`);
             const ready = commandNamed(rendered, `${node}-ready`);
-            assert.deepEqual(install.dependencies.filter((urn) => urn.includes("command:remote")), index === 0 ? [] : [commandNamed(rendered, `${order[index - 1]}-ready`).urn], node);
+            assert.deepEqual(
+                install.dependencies.filter((urn) => urn.includes("command:remote")),
+                index === 0 ? [] : [commandNamed(rendered, `${order[index - 1]}-ready`).urn],
+                node,
+            );
             assert.ok(ready.dependencies.includes(install.urn), `${node} is waited for after its install`);
         });
         const first = k3sConfig(revealed.get("server-a-k3s").create);
@@ -85,8 +89,18 @@ describe("the baremetal example stack", () => {
             assert.match(inputs(drain).delete, /kubectl drain "\$NODE"/);
             assert.match(inputs(commandNamed(rendered, `${node}-k3s`)).delete, /Removes k3s from this machine/);
         }
-        assert.equal(ofType(rendered, command).filter((resource) => resource.name === "appstack-server-a-drain").length, 0, "the first server anchors the cluster");
-        assert.deepEqual(ofType(rendered, command).filter((resource) => resource.protect).map((resource) => resource.name.replace(/^appstack-/, "")), ["server-a-k3s", "server-b-k3s", "server-c-k3s", "agent-a-k3s", "agent-b-k3s"], "prod keeps etcd and the volumes");
+        assert.equal(
+            ofType(rendered, command).filter((resource) => resource.name === "appstack-server-a-drain").length,
+            0,
+            "the first server anchors the cluster",
+        );
+        assert.deepEqual(
+            ofType(rendered, command)
+                .filter((resource) => resource.protect)
+                .map((resource) => resource.name.replace(/^appstack-/, "")),
+            ["server-a-k3s", "server-b-k3s", "server-c-k3s", "agent-a-k3s", "agent-b-k3s"],
+            "prod keeps etcd and the volumes",
+        );
         const provider = one(rendered, "pulumi:providers:kubernetes");
         assert.ok(provider.dependencies.includes(commandNamed(rendered, "agent-b-ready").urn), "objects applied once every node serves");
         assert.ok(provider.dependencies.includes(commandNamed(rendered, "agent-a-drain").urn), "objects deleted before any drain");
@@ -98,8 +112,18 @@ describe("the baremetal example stack", () => {
         assert.deepEqual(config["kubelet-arg"], ["read-only-port=0"]);
         assert.equal(config["write-kubeconfig-mode"], "0600");
         const apiserver: string[] = config["kube-apiserver-arg"];
-        for (const flag of ["audit-log-path=", "audit-policy-file=", "audit-log-maxage=", "audit-log-maxbackup=", "audit-log-maxsize=", "admission-control-config-file="]) {
-            assert.ok(apiserver.some((arg) => arg.startsWith(flag)), flag);
+        for (const flag of [
+            "audit-log-path=",
+            "audit-policy-file=",
+            "audit-log-maxage=",
+            "audit-log-maxbackup=",
+            "audit-log-maxsize=",
+            "admission-control-config-file=",
+        ]) {
+            assert.ok(
+                apiserver.some((arg) => arg.startsWith(flag)),
+                flag,
+            );
         }
         assert.deepEqual(config["tls-san"], ["10.0.0.10", "k8s.example.com"]);
         assert.deepEqual(config["node-label"], ["topology.kubernetes.io/zone=rack-c"]);
@@ -141,11 +165,15 @@ describe("the baremetal example stack", () => {
 
     it("profiles k3s's local-path StorageClass and its Traefik as the ingress controller", async () => {
         const committed = await renderCommitted(stack);
-        const claims = committed.manifests.filter((manifest: any) => manifest.kind === "StatefulSet").flatMap((set: any) => set.spec.volumeClaimTemplates ?? []);
+        const claims = committed.manifests
+            .filter((manifest: any) => manifest.kind === "StatefulSet")
+            .flatMap((set: any) => set.spec.volumeClaimTemplates ?? []);
         assert.ok(claims.length > 0);
         assert.ok(claims.every((claim: any) => claim.spec.storageClassName === "local-path"));
         assert.equal((committed.find("Ingress", "appstack") as any).spec.ingressClassName, "traefik");
-        const sources = (committed.find("NetworkPolicy", "appstack-api") as any).spec.ingress.flatMap((rule: any) => rule.from.map((peer: any) => peer.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"]));
+        const sources = (committed.find("NetworkPolicy", "appstack-api") as any).spec.ingress.flatMap((rule: any) =>
+            rule.from.map((peer: any) => peer.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"]),
+        );
         assert.ok(sources.includes("kube-system"));
     });
 });
@@ -157,7 +185,12 @@ describe("the baremetal target", () => {
         values.ingress.controllerNamespace = "ingress-nginx";
         values.target.serviceLoadBalancer = "none";
         const revealedInstalls: string[] = [];
-        await evaluateProgram(stack, settingsOf(values), [], (resource) => resource.name === "appstack-server-a-k3s" && revealedInstalls.push(resource.inputs.create));
+        await evaluateProgram(
+            stack,
+            settingsOf(values),
+            [],
+            (resource) => resource.name === "appstack-server-a-k3s" && revealedInstalls.push(resource.inputs.create),
+        );
         assert.deepEqual(k3sConfig(revealedInstalls[0]).disable, ["traefik", "servicelb"]);
     });
 
@@ -166,14 +199,21 @@ describe("the baremetal target", () => {
             target.servers = target.servers.slice(0, 1);
             target.agents = [];
         });
-        assert.equal(ofType(rendered, "random:index/randomPassword:RandomPassword").filter((resource) => resource.name === "appstack-k3s-token").length, 0, "the stack's token is used");
+        assert.equal(
+            ofType(rendered, "random:index/randomPassword:RandomPassword").filter((resource) => resource.name === "appstack-k3s-token").length,
+            0,
+            "the stack's token is used",
+        );
         assert.equal(k3sConfig(revealed.get("server-a-k3s").create)["cluster-init"], undefined);
         const values = clone(stackValues(stack)) as any;
         values.target.ssh = { agent: true };
         values.environment = "dev";
         values.image.digest = undefined;
         const generated = await render(stack, values);
-        assert.ok(ofType(generated, command).every((resource) => !resource.protect), "dev protects nothing");
+        assert.ok(
+            ofType(generated, command).every((resource) => !resource.protect),
+            "dev protects nothing",
+        );
         assert.equal(ofType(generated, "random:index/randomPassword:RandomPassword").filter((resource) => resource.name === "appstack-k3s-token").length, 1);
         assert.equal(inputs(commandNamed(generated, "server-a-k3s")).connection.privateKey, undefined, "the SSH agent's keys");
     });
@@ -202,6 +242,9 @@ describe("the baremetal target", () => {
             "target.tlsSans[0]",
         ]);
         assert.match(error.problems.find((problem) => problem.path === "target.k3sVersion")!.allowed, /pinned k3s release/);
-        assert.ok(registered.every((resource) => resource.type === "pulumi:pulumi:Stack"), "nothing registered");
+        assert.ok(
+            registered.every((resource) => resource.type === "pulumi:pulumi:Stack"),
+            "nothing registered",
+        );
     });
 });

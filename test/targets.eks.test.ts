@@ -1,9 +1,20 @@
 import { strict as assert } from "node:assert";
-import { assertTargetProviders, renderWithIngress, clone, inputs, one, ofType, render, renderCommitted, renderInvalid, stackValues, type Rendered } from "./support";
+import {
+    assertTargetProviders,
+    renderWithIngress,
+    clone,
+    inputs,
+    one,
+    ofType,
+    render,
+    renderCommitted,
+    renderInvalid,
+    stackValues,
+    type Rendered,
+} from "./support";
 
 // The EKS target under mocks, through the example stacks: what it creates and the settings that
 // keep it private, encrypted and recoverable.
-
 
 for (const stack of ["eks", "eks-prod"]) {
     describe(`the ${stack} example stack`, () => {
@@ -20,7 +31,10 @@ for (const stack of ["eks", "eks-prod"]) {
                     assert.equal(subnets.get(id).mapPublicIpOnLaunch, false);
                 }
             }
-            assert.deepEqual(inputs(one(rendered, "aws:eks/cluster:Cluster")).vpcConfig.subnetIds.filter((id: string) => !id.includes("-private-")), []);
+            assert.deepEqual(
+                inputs(one(rendered, "aws:eks/cluster:Cluster")).vpcConfig.subnetIds.filter((id: string) => !id.includes("-private-")),
+                [],
+            );
             const privateRoutes = ofType(rendered, "aws:ec2/routeTable:RouteTable").filter((table) => table.name.includes("-private-"));
             assert.ok(privateRoutes.length > 0 && privateRoutes.every((table) => inputs(table).routes[0].natGatewayId !== undefined));
         });
@@ -34,8 +48,15 @@ for (const stack of ["eks", "eks-prod"]) {
             assert.deepEqual(cluster.enabledClusterLogTypes, ["api", "audit", "authenticator", "controllerManager", "scheduler"]);
             assert.equal(cluster.accessConfig.authenticationMode, "API");
             const admins = (stackValues(stack).target as any).admins as string[];
-            assert.deepEqual(ofType(rendered, "aws:eks/accessEntry:AccessEntry").map((entry) => inputs(entry).principalArn), admins);
-            assert.ok(ofType(rendered, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation").every((a) => inputs(a).policyArn.endsWith("/AmazonEKSClusterAdminPolicy")));
+            assert.deepEqual(
+                ofType(rendered, "aws:eks/accessEntry:AccessEntry").map((entry) => inputs(entry).principalArn),
+                admins,
+            );
+            assert.ok(
+                ofType(rendered, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation").every((a) =>
+                    inputs(a).policyArn.endsWith("/AmazonEKSClusterAdminPolicy"),
+                ),
+            );
         });
 
         it("requires IMDSv2 with one hop and encrypted root volumes on every node", () => {
@@ -51,7 +72,10 @@ for (const stack of ["eks", "eks-prod"]) {
             assert.equal(repository.imageScanningConfiguration.scanOnPush, true);
             assert.equal(repository.encryptionConfigurations[0].encryptionType, "KMS");
             const rules = JSON.parse(inputs(one(rendered, "aws:ecr/lifecyclePolicy:LifecyclePolicy")).policy).rules;
-            assert.deepEqual(rules.map((rule: any) => rule.selection.tagStatus), ["untagged", "any"]);
+            assert.deepEqual(
+                rules.map((rule: any) => rule.selection.tagStatus),
+                ["untagged", "any"],
+            );
             const image = inputs(one(rendered, "docker-build:index:Image"));
             assert.match(image.tags[0], /\.dkr\.ecr\.eu-west-1\.amazonaws\.com\//);
             // The push credentials come from the registry's token, secret whole.
@@ -71,7 +95,6 @@ for (const stack of ["eks", "eks-prod"]) {
                 assert.equal(set.spec.volumeClaimTemplates[0].spec.storageClassName, "gp3");
             }
         });
-
     });
 }
 
@@ -84,9 +107,15 @@ describe("the eks target in prod and in dev", () => {
         values.target.admins = [second];
         const one = await render("eks", values);
         const entries = (rendered: Rendered) => ofType(rendered, "aws:eks/accessEntry:AccessEntry").map((entry) => entry.urn);
-        assert.deepEqual(entries(one), entries(both).filter((urn) => urn.endsWith("::appstack-admin-123456789012-user-ops")));
+        assert.deepEqual(
+            entries(one),
+            entries(both).filter((urn) => urn.endsWith("::appstack-admin-123456789012-user-ops")),
+        );
         // The entries once keyed by their place in the list are found under their new names.
-        assert.deepEqual(ofType(both, "aws:eks/accessEntry:AccessEntry").map((entry) => entry.aliases?.map((alias) => alias.split("::").pop())), [["appstack-admin-0"], ["appstack-admin-1"]]);
+        assert.deepEqual(
+            ofType(both, "aws:eks/accessEntry:AccessEntry").map((entry) => entry.aliases?.map((alias) => alias.split("::").pop())),
+            [["appstack-admin-0"], ["appstack-admin-1"]],
+        );
     });
 
     it("serves the Ingress through the AWS Load Balancer Controller, the api admitting the VPC's range", async () => {
@@ -160,6 +189,9 @@ describe("the eks target in prod and in dev", () => {
             "target.publicEndpoint.cidrs[0]",
             "target.zones[1]",
         ]);
-        assert.ok(registered.every((r) => r.type === "pulumi:pulumi:Stack"), "nothing registered");
+        assert.ok(
+            registered.every((r) => r.type === "pulumi:pulumi:Stack"),
+            "nothing registered",
+        );
     });
 });

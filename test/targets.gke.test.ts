@@ -4,7 +4,6 @@ import { assertTargetProviders, renderWithIngress, clone, inputs, one, ofType, r
 // The GKE target under mocks, through its example stacks (standard node pools in dev, Autopilot
 // in prod): private nodes, Workload Identity, encryption, protection.
 
-
 for (const stack of ["gke", "gke-autopilot"]) {
     describe(`the ${stack} example stack`, () => {
         let rendered: Rendered;
@@ -23,13 +22,23 @@ for (const stack of ["gke", "gke-autopilot"]) {
             assert.equal(cluster.databaseEncryption.state, "ENCRYPTED");
             assert.equal(cluster.databaseEncryption.keyName, `${one(rendered, "gcp:kms/cryptoKey:CryptoKey").name}-id`);
             assert.equal(inputs(one(rendered, "gcp:kms/cryptoKey:CryptoKey")).rotationPeriod, "7776000s");
-            assert.match(inputs(one(rendered, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")).member, /^serviceAccount:service-\d+@container-engine-robot\.iam\.gserviceaccount\.com$/);
+            assert.match(
+                inputs(one(rendered, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")).member,
+                /^serviceAccount:service-\d+@container-engine-robot\.iam\.gserviceaccount\.com$/,
+            );
             assert.deepEqual(cluster.loggingConfig.enableComponents, ["SYSTEM_COMPONENTS", "WORKLOADS", "APISERVER"]);
         });
 
         it("runs nodes as a service account of their own with logging and monitoring roles only, reading the registry", () => {
-            const grants = ofType(rendered, "gcp:projects/iAMMember:IAMMember").map(inputs).filter((grant) => grant.member.includes("-nodes@"));
-            assert.deepEqual(grants.map((grant) => grant.role).sort(), ["roles/logging.logWriter", "roles/monitoring.metricWriter", "roles/monitoring.viewer", "roles/stackdriver.resourceMetadata.writer"]);
+            const grants = ofType(rendered, "gcp:projects/iAMMember:IAMMember")
+                .map(inputs)
+                .filter((grant) => grant.member.includes("-nodes@"));
+            assert.deepEqual(grants.map((grant) => grant.role).sort(), [
+                "roles/logging.logWriter",
+                "roles/monitoring.metricWriter",
+                "roles/monitoring.viewer",
+                "roles/stackdriver.resourceMetadata.writer",
+            ]);
             assert.equal(inputs(one(rendered, "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember")).role, "roles/artifactregistry.reader");
             for (const pool of ofType(rendered, "gcp:container/nodePool:NodePool")) {
                 assert.match(inputs(pool).nodeConfig.serviceAccount, /-nodes@/);
@@ -40,7 +49,10 @@ for (const stack of ["gke", "gke-autopilot"]) {
             const repository = inputs(one(rendered, "gcp:artifactregistry/repository:Repository"));
             assert.equal(repository.format, "DOCKER");
             assert.equal(repository.dockerConfig.immutableTags, true);
-            assert.deepEqual(repository.cleanupPolicies.map((policy: any) => policy.action), ["DELETE", "KEEP"]);
+            assert.deepEqual(
+                repository.cleanupPolicies.map((policy: any) => policy.action),
+                ["DELETE", "KEEP"],
+            );
             assert.match(inputs(one(rendered, "docker-build:index:Image")).tags[0], /^europe-west1-docker\.pkg\.dev\//);
         });
 
@@ -57,7 +69,9 @@ describe("the gke target", () => {
         const ingress = rendered.find("Ingress", "appstack") as any;
         assert.equal(ingress.spec.ingressClassName, "gce");
         assert.equal(ingress.metadata.annotations["kubernetes.io/ingress.allow-http"], "false");
-        const sources = (rendered.find("NetworkPolicy", "appstack-api") as any).spec.ingress.flatMap((rule: any) => rule.from.map((peer: any) => peer.ipBlock?.cidr)).filter(Boolean);
+        const sources = (rendered.find("NetworkPolicy", "appstack-api") as any).spec.ingress
+            .flatMap((rule: any) => rule.from.map((peer: any) => peer.ipBlock?.cidr))
+            .filter(Boolean);
         assert.deepEqual(sources.sort(), ["130.211.0.0/22", "35.191.0.0/16"]);
     });
 
@@ -75,7 +89,10 @@ describe("the gke target", () => {
         assert.equal(pool.nodeConfig.workloadMetadataConfig.mode, "GKE_METADATA");
         // dev: the control plane's public endpoint is open to the configured ranges only.
         assert.equal(cluster.privateClusterConfig.enablePrivateEndpoint, false);
-        assert.deepEqual(cluster.masterAuthorizedNetworksConfig.cidrBlocks.map((block: any) => block.cidrBlock), ["203.0.113.0/24"]);
+        assert.deepEqual(
+            cluster.masterAuthorizedNetworksConfig.cidrBlocks.map((block: any) => block.cidrBlock),
+            ["203.0.113.0/24"],
+        );
         assert.equal(cluster.deletionProtection, false);
         assert.equal(one(rendered, "gcp:container/cluster:Cluster").protect, false);
     });
@@ -95,11 +112,20 @@ describe("the gke target", () => {
     it("binds each workload that uses the bucket to a Google service account with the bucket's role, through Workload Identity", async () => {
         const rendered = await renderCommitted("gke-autopilot");
         const bindings = ofType(rendered, "gcp:serviceaccount/iAMMember:IAMMember").map(inputs);
-        assert.deepEqual(bindings.map((b) => b.member).sort(), ["serviceAccount:acme-appstack-prod.svc.id.goog[appstack/appstack-api]", "serviceAccount:acme-appstack-prod.svc.id.goog[appstack/appstack-worker-extraction]"]);
+        assert.deepEqual(bindings.map((b) => b.member).sort(), [
+            "serviceAccount:acme-appstack-prod.svc.id.goog[appstack/appstack-api]",
+            "serviceAccount:acme-appstack-prod.svc.id.goog[appstack/appstack-worker-extraction]",
+        ]);
         assert.ok(bindings.every((b) => b.role === "roles/iam.workloadIdentityUser"));
         const bucketGrants = ofType(rendered, "gcp:storage/bucketIAMMember:BucketIAMMember").map(inputs);
-        assert.deepEqual(bucketGrants.map((g) => g.member).sort(), ["serviceAccount:appstack-api@offline-project.iam.gserviceaccount.com", "serviceAccount:appstack-worker-extraction@offline-project.iam.gserviceaccount.com"]);
-        assert.equal((rendered.find("ServiceAccount", "appstack-api").metadata.annotations as any)["iam.gke.io/gcp-service-account"], "appstack-api@offline-project.iam.gserviceaccount.com");
+        assert.deepEqual(bucketGrants.map((g) => g.member).sort(), [
+            "serviceAccount:appstack-api@offline-project.iam.gserviceaccount.com",
+            "serviceAccount:appstack-worker-extraction@offline-project.iam.gserviceaccount.com",
+        ]);
+        assert.equal(
+            (rendered.find("ServiceAccount", "appstack-api").metadata.annotations as any)["iam.gke.io/gcp-service-account"],
+            "appstack-api@offline-project.iam.gserviceaccount.com",
+        );
         assert.equal((rendered.find("ServiceAccount", "appstack-jobs").metadata as any).annotations, undefined);
     });
 
@@ -109,6 +135,11 @@ describe("the gke target", () => {
         values.target.nodePools = [{ name: "general", machineType: "e2-standard-4", minSize: 4, maxSize: 2 }];
         values.target.publicEndpoint = { cidrs: ["0.0.0.0/0"] };
         const { error } = await renderInvalid(values);
-        assert.deepEqual(error.problems.map((p) => p.path).sort(), ["target.nodePools", "target.nodePools[0].minSize", "target.publicEndpoint.cidrs[0]", "target.ranges.pods"]);
+        assert.deepEqual(error.problems.map((p) => p.path).sort(), [
+            "target.nodePools",
+            "target.nodePools[0].minSize",
+            "target.publicEndpoint.cidrs[0]",
+            "target.ranges.pods",
+        ]);
     });
 });

@@ -57,7 +57,10 @@ describe("the workflows", () => {
         const text = fs.readFileSync(path.join(directory, "stack.yml"), "utf8");
         assert.doesNotMatch(text, /PULUMI_ACCESS_TOKEN|aws-secret-access-key|credentials_json|client-secret/);
         for (const kind of ["eks", "gke", "aks", "existing"]) {
-            assert.ok(job.steps.some((step: { if?: string }) => step.if === `inputs.target == '${kind}'`), `a step for ${kind}`);
+            assert.ok(
+                job.steps.some((step: { if?: string }) => step.if === `inputs.target == '${kind}'`),
+                `a step for ${kind}`,
+            );
         }
     });
 });

@@ -33,7 +33,12 @@ export class Dependencies {
 
     constructor(private readonly settings: Settings) {
         if (settings.databaseUrl) {
-            const pool = new Pool({ connectionString: settings.databaseUrl, max: 4, connectionTimeoutMillis: settings.checkTimeoutMs, idleTimeoutMillis: 30000 });
+            const pool = new Pool({
+                connectionString: settings.databaseUrl,
+                max: 4,
+                connectionTimeoutMillis: settings.checkTimeoutMs,
+                idleTimeoutMillis: 30000,
+            });
             // An idle client that loses its server emits an error on the pool; the next check reports it.
             pool.on("error", () => undefined);
             this.database = pool;

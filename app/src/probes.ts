@@ -14,7 +14,9 @@ export async function pingBroker(settings: Settings): Promise<number> {
     }
     const redis = redisClient(settings.redisUrl, settings.checkTimeoutMs);
     try {
-        const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${settings.checkTimeoutMs} ms`)), settings.checkTimeoutMs).unref());
+        const timeout = new Promise<never>((_, reject) =>
+            setTimeout(() => reject(new Error(`no answer within ${settings.checkTimeoutMs} ms`)), settings.checkTimeoutMs).unref(),
+        );
         await Promise.race([untilConnected(redis), timeout]);
         await Promise.race([redis.ping(), timeout]);
         return 0;

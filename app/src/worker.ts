@@ -61,7 +61,9 @@ export async function runWorker(settings: Settings): Promise<void> {
             }
             const [queue, job] = taken;
             await runJob(queue, job);
-            await redis.lrem(processingList(queue), 1, job).catch((error: unknown) => log.warn("could not clear a finished job", { queue, error: errorText(error) }));
+            await redis
+                .lrem(processingList(queue), 1, job)
+                .catch((error: unknown) => log.warn("could not clear a finished job", { queue, error: errorText(error) }));
         }
     };
 

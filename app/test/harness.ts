@@ -90,7 +90,12 @@ export function run(role: string, env: Record<string, string> = {}): { code: num
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-export function request(port: number, pathname: string, method = "GET", body?: string): Promise<{ status: number; body: string; json<T = Record<string, unknown>>(): T }> {
+export function request(
+    port: number,
+    pathname: string,
+    method = "GET",
+    body?: string,
+): Promise<{ status: number; body: string; json<T = Record<string, unknown>>(): T }> {
     return new Promise((resolve, reject) => {
         const req = http.request({ host: "127.0.0.1", port, path: pathname, method, agent: false }, (response) => {
             let text = "";
@@ -160,8 +165,17 @@ export class LoopbackRedis extends Server {
     async start(): Promise<void> {
         assert.ok(spawnSync("redis-server", ["--version"]).status === 0, "redis-server is not installed (apt-get install redis-server; CI does)");
         this.port ||= await freePort();
-        this.process = spawn("redis-server", ["--port", String(this.port), "--bind", "127.0.0.1", "--requirepass", this.password, "--save", "", "--appendonly", "no", "--dir", this.dir], { stdio: "ignore" });
-        await until("Redis answers", () => spawnSync("redis-cli", ["-p", String(this.port), "--no-auth-warning", "-a", this.password, "ping"], { encoding: "utf8" }).stdout?.trim() === "PONG");
+        this.process = spawn(
+            "redis-server",
+            ["--port", String(this.port), "--bind", "127.0.0.1", "--requirepass", this.password, "--save", "", "--appendonly", "no", "--dir", this.dir],
+            { stdio: "ignore" },
+        );
+        await until(
+            "Redis answers",
+            () =>
+                spawnSync("redis-cli", ["-p", String(this.port), "--no-auth-warning", "-a", this.password, "ping"], { encoding: "utf8" }).stdout?.trim() ===
+                "PONG",
+        );
     }
 
     cli(...args: string[]): string {
@@ -189,12 +203,23 @@ export class LoopbackPostgres extends Server {
             if (this.identity.uid !== undefined) {
                 fs.chownSync(this.dir, this.identity.uid, this.identity.gid!);
             }
-            const init = spawnSync(path.join(this.bin, "initdb"), ["-D", data, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync"], { encoding: "utf8", ...this.identity });
+            const init = spawnSync(
+                path.join(this.bin, "initdb"),
+                ["-D", data, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync"],
+                { encoding: "utf8", ...this.identity },
+            );
             assert.equal(init.status, 0, `initdb: ${init.stderr}`);
             this.port = await freePort();
         }
-        this.process = spawn(path.join(this.bin, "postgres"), ["-D", data, "-p", String(this.port), "-c", "listen_addresses=127.0.0.1", "-k", this.dir, "-c", "fsync=off"], { stdio: "ignore", ...this.identity });
-        await until("PostgreSQL accepts connections", () => spawnSync(path.join(this.bin, "pg_isready"), ["-h", "127.0.0.1", "-p", String(this.port)]).status === 0);
+        this.process = spawn(
+            path.join(this.bin, "postgres"),
+            ["-D", data, "-p", String(this.port), "-c", "listen_addresses=127.0.0.1", "-k", this.dir, "-c", "fsync=off"],
+            { stdio: "ignore", ...this.identity },
+        );
+        await until(
+            "PostgreSQL accepts connections",
+            () => spawnSync(path.join(this.bin, "pg_isready"), ["-h", "127.0.0.1", "-p", String(this.port)]).status === 0,
+        );
     }
 
     /** Creates the app's role and database once, after the first start. */
@@ -205,7 +230,9 @@ export class LoopbackPostgres extends Server {
     }
 
     sql(database: string, statement: string): string {
-        const result = spawnSync(path.join(this.bin, "psql"), ["-h", this.dir, "-p", String(this.port), "-U", "postgres", "-d", database, "-tAc", statement], { encoding: "utf8" });
+        const result = spawnSync(path.join(this.bin, "psql"), ["-h", this.dir, "-p", String(this.port), "-U", "postgres", "-d", database, "-tAc", statement], {
+            encoding: "utf8",
+        });
         assert.equal(result.status, 0, `${statement}: ${result.stderr}`);
         return result.stdout.trim();
     }

@@ -19,11 +19,22 @@ describe("worker", () => {
         }
         redis.cli("LPUSH", "indexing", JSON.stringify({ id: "i0" }));
         redis.cli("LPUSH", "elsewhere", JSON.stringify({ id: "x0" }));
-        const worker = await start("worker", { REDIS_URL: redis.url, WORKER_QUEUES: "extraction,indexing", WORKER_CONCURRENCY: "3", WORKER_HEARTBEAT_FILE: heartbeat() });
+        const worker = await start("worker", {
+            REDIS_URL: redis.url,
+            WORKER_QUEUES: "extraction,indexing",
+            WORKER_CONCURRENCY: "3",
+            WORKER_HEARTBEAT_FILE: heartbeat(),
+        });
         try {
             await until("three extraction jobs in flight together", () => redis.cli("LLEN", "extraction:processing") === "3");
             await until("every job done", () => worker.logs.filter((line) => line.msg === "job done").length === 4);
-            assert.deepEqual(worker.logs.filter((line) => line.msg === "job done").map((line) => line.id).sort(), ["e0", "e1", "e2", "i0"]);
+            assert.deepEqual(
+                worker.logs
+                    .filter((line) => line.msg === "job done")
+                    .map((line) => line.id)
+                    .sort(),
+                ["e0", "e1", "e2", "i0"],
+            );
             assert.equal(redis.cli("LLEN", "extraction:processing"), "0");
             assert.equal(redis.cli("LLEN", "elsewhere"), "1", "a queue it was not given");
         } finally {
@@ -40,7 +51,10 @@ describe("worker", () => {
             worker.child.kill("SIGTERM");
             redis.cli("LPUSH", "slow", JSON.stringify({ id: "second" }));
             assert.equal(await worker.exited, 0);
-            assert.deepEqual(worker.logs.filter((line) => line.msg === "job done").map((line) => line.id), ["first"]);
+            assert.deepEqual(
+                worker.logs.filter((line) => line.msg === "job done").map((line) => line.id),
+                ["first"],
+            );
             assert.equal(redis.cli("LLEN", "slow"), "1", "the second job waits for the next pod");
         } finally {
             redis.cli("DEL", "slow");
@@ -51,7 +65,13 @@ describe("worker", () => {
     it("serves its metrics on METRICS_PORT: jobs by outcome, the last job done, and the depth of each queue", async () => {
         const metricsPort = await freePort();
         redis.cli("LPUSH", "reports", JSON.stringify({ id: "ok" }), JSON.stringify({ id: "bad", fail: true }));
-        const worker = await start("worker", { REDIS_URL: redis.url, WORKER_QUEUES: "reports,backlog", WORKER_CONCURRENCY: "1", WORKER_HEARTBEAT_FILE: heartbeat(), METRICS_PORT: String(metricsPort) });
+        const worker = await start("worker", {
+            REDIS_URL: redis.url,
+            WORKER_QUEUES: "reports,backlog",
+            WORKER_CONCURRENCY: "1",
+            WORKER_HEARTBEAT_FILE: heartbeat(),
+            METRICS_PORT: String(metricsPort),
+        });
         try {
             await until("both jobs finished", () => worker.logs.filter((line) => line.msg === "job done" || line.msg === "job failed").length === 2);
             redis.cli("LPUSH", "reports", ...["a", "b", "c"].map((id) => JSON.stringify({ id, ms: 3000 })));

@@ -67,7 +67,10 @@ export class ClusterAddons extends pulumi.ComponentResource {
                         policyTypes: ["Ingress"],
                         // 8089: where cert-manager's solver pods serve the challenge token. The sources are
                         // namespaces and ranges, never the app's components, so no app name is needed.
-                        ingress: ingressFrom(sources.map((peer) => ({ peer, ports: [8089] })), ""),
+                        ingress: ingressFrom(
+                            sources.map((peer) => ({ peer, ports: [8089] })),
+                            "",
+                        ),
                     },
                 },
                 child,

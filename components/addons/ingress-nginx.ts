@@ -33,12 +33,20 @@ export class IngressNginx extends pulumi.ComponentResource {
                 ingressClass: args.className,
                 service: { externalTrafficPolicy: "Local" },
                 topologySpreadConstraints: [
-                    { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: ingressNginxControllerLabels } },
+                    {
+                        maxSkew: 1,
+                        topologyKey: "kubernetes.io/hostname",
+                        whenUnsatisfiable: "ScheduleAnyway",
+                        labelSelector: { matchLabels: ingressNginxControllerLabels },
+                    },
                 ],
             },
         };
         addonChart(name, pinnedCharts.ingressNginx, args, hardened, namespace, this);
-        this.profile = { ...nginxIngress(args.className, args.namespace, true), sources: [{ namespace: args.namespace, podLabels: ingressNginxControllerLabels }] };
+        this.profile = {
+            ...nginxIngress(args.className, args.namespace, true),
+            sources: [{ namespace: args.namespace, podLabels: ingressNginxControllerLabels }],
+        };
         this.registerOutputs({});
     }
 }

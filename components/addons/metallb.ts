@@ -18,7 +18,13 @@ export class MetalLb extends pulumi.ComponentResource {
     constructor(name: string, args: MetalLbArgs, opts?: pulumi.ComponentResourceOptions) {
         super("appstack:addons:MetalLb", name, {}, opts);
         // 9443: the controller's webhook, called by the API server; 7946: the speakers' memberlist.
-        const namespace = addonNamespace(`${name}-namespace`, args.namespace, "privileged", [{ port: 9443 }, { port: 7946 }, { port: 7946, protocol: "UDP" }], this);
+        const namespace = addonNamespace(
+            `${name}-namespace`,
+            args.namespace,
+            "privileged",
+            [{ port: 9443 }, { port: 7946 }, { port: 7946, protocol: "UDP" }],
+            this,
+        );
         const hardened: Values = {
             controller: { resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } } },
             speaker: { resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } } },

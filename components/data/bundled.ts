@@ -142,7 +142,10 @@ export function bundledServer(name: string, args: BundledStoreArgs, spec: Server
             args: spec.args,
             extraEnv: spec.env,
             resources: args.resources,
-            volumeMounts: [{ name: "data", mountPath: spec.dataPath }, ...mounts.map((mount) => ({ name: mount.volume.name, mountPath: mount.mountPath, readOnly: mount.readOnly }))],
+            volumeMounts: [
+                { name: "data", mountPath: spec.dataPath },
+                ...mounts.map((mount) => ({ name: mount.volume.name, mountPath: mount.mountPath, readOnly: mount.readOnly })),
+            ],
         }),
         ports: [{ name: spec.port.name, containerPort: spec.port.number, protocol: "TCP" }],
         startupProbe: spec.probes.startup,
@@ -204,7 +207,11 @@ export function bundledServer(name: string, args: BundledStoreArgs, spec: Server
 
     // One replica: the budget cannot keep it up through a drain, but it lets the drain proceed
     // with the server stopped cleanly instead of being blocked by a stuck pod.
-    new policy.PodDisruptionBudget(name, { metadata, spec: { maxUnavailable: 1, selector: { matchLabels: selector }, unhealthyPodEvictionPolicy: "AlwaysAllow" } }, child);
+    new policy.PodDisruptionBudget(
+        name,
+        { metadata, spec: { maxUnavailable: 1, selector: { matchLabels: selector }, unhealthyPodEvictionPolicy: "AlwaysAllow" } },
+        child,
+    );
 
     const admitted = args.clients.map((client) => ({ peer: { component: client }, ports: [spec.port.number] }));
     // A server opens no connection of its own.
@@ -220,7 +227,12 @@ type ProbeHandler = Pick<Probe, "exec" | "httpGet" | "tcpSocket">;
  * only whether the process still accepts connections, so a slow query does not restart it.
  */
 export function serverProbes(ready: ProbeHandler, live: ProbeHandler, startupSeconds = 300): ServerSpec["probes"] {
-    const probe = (handler: ProbeHandler, periodSeconds: number, failureThreshold: number): Probe => ({ ...handler, periodSeconds, timeoutSeconds: 5, failureThreshold });
+    const probe = (handler: ProbeHandler, periodSeconds: number, failureThreshold: number): Probe => ({
+        ...handler,
+        periodSeconds,
+        timeoutSeconds: 5,
+        failureThreshold,
+    });
     return { startup: probe(ready, 5, Math.ceil(startupSeconds / 5)), liveness: probe(live, 10, 6), readiness: probe(ready, 5, 3) };
 }
 

@@ -22,7 +22,13 @@ export interface ConsumerEnvironment {
  * other. Two stores (or a store and the component's own settings) that set one variable are an
  * error: one would silently win.
  */
-export function consumerEnvironment(component: string, uses: readonly DataStoreKind[], connections: readonly DataStoreConnection[], ownKeys: readonly string[] = [], resource?: pulumi.Resource): ConsumerEnvironment {
+export function consumerEnvironment(
+    component: string,
+    uses: readonly DataStoreKind[],
+    connections: readonly DataStoreConnection[],
+    ownKeys: readonly string[] = [],
+    resource?: pulumi.Resource,
+): ConsumerEnvironment {
     const failure = (message: string) => (resource ? new pulumi.ResourceError(message, resource) : new Error(message));
     const owners = new Map<string, string>(ownKeys.map((key) => [key, "the application's own settings"]));
     const result: ConsumerEnvironment = { variables: {}, secretVariables: {}, egress: [], waitFor: [], cloudPermissions: [] };

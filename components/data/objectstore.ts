@@ -4,7 +4,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { jobNetworkPolicy } from "../batch";
 import type { NetworkRule } from "../network";
 import { appLabels, hardenedContainer, hardenedPodSpec } from "../pod";
-import { bundledServer, credentialsSecret, fromSecret, generatedPassword, serverProbes, scratch, serviceHost, type BundledSettings, type StoreArgs } from "./bundled";
+import {
+    bundledServer,
+    credentialsSecret,
+    fromSecret,
+    generatedPassword,
+    serverProbes,
+    scratch,
+    serviceHost,
+    type BundledSettings,
+    type StoreArgs,
+} from "./bundled";
 import type { DataStoreConnection } from "./connection";
 import type { CloudPermission } from "../targets/target";
 import { objectName, objectStoreSetupComponent, storeComponents } from "../names";
@@ -88,7 +98,14 @@ export class ObjectStore extends pulumi.ComponentResource {
             const setupComponent = objectStoreSetupComponent;
             const bundled = bundledServer(
                 name,
-                { ...server, appName: args.appName, namespace: args.namespace, clients: [...args.clients, setupComponent], protect: args.protect, retain: args.retain },
+                {
+                    ...server,
+                    appName: args.appName,
+                    namespace: args.namespace,
+                    clients: [...args.clients, setupComponent],
+                    protect: args.protect,
+                    retain: args.retain,
+                },
                 {
                     component,
                     port: { name: "s3", number: port },
@@ -113,7 +130,13 @@ export class ObjectStore extends pulumi.ComponentResource {
         } else {
             endpoint = server.endpoint;
             region = server.region;
-            this.secret = credentialsSecret(`${name}-credentials`, args, component, { S3_ACCESS_KEY_ID: server.accessKeyId, S3_SECRET_ACCESS_KEY: server.secretAccessKey }, this);
+            this.secret = credentialsSecret(
+                `${name}-credentials`,
+                args,
+                component,
+                { S3_ACCESS_KEY_ID: server.accessKeyId, S3_SECRET_ACCESS_KEY: server.secretAccessKey },
+                this,
+            );
             const endpointPort = portOf(server.endpoint);
             egress = server.cidrs.map((cidr) => ({ peer: { cidr }, ports: [endpointPort] }));
         }
@@ -136,14 +159,25 @@ export class ObjectStore extends pulumi.ComponentResource {
      * Makes the bucket and the application's user, limited to that bucket, so that the
      * application never holds the root credentials. Every step may run again.
      */
-    private setupJob(name: string, args: ObjectStoreArgs, server: BundledSettings, endpoint: pulumi.Input<string>, component: string, after: pulumi.Resource[]): batch.Job {
+    private setupJob(
+        name: string,
+        args: ObjectStoreArgs,
+        server: BundledSettings,
+        endpoint: pulumi.Input<string>,
+        component: string,
+        after: pulumi.Resource[],
+    ): batch.Job {
         const metadata = { name: objectName(args.appName, component), namespace: args.namespace, labels: appLabels(args.appName, component) };
         const secretName = this.secret!.metadata.name;
         const policy = JSON.stringify({
             Version: "2012-10-17",
             Statement: [
                 { Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: [`arn:aws:s3:::${args.bucket}`] },
-                { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], Resource: [`arn:aws:s3:::${args.bucket}/*`] },
+                {
+                    Effect: "Allow",
+                    Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+                    Resource: [`arn:aws:s3:::${args.bucket}/*`],
+                },
             ],
         });
         const script = [
@@ -168,7 +202,9 @@ export class ObjectStore extends pulumi.ComponentResource {
             resources: { requests: { cpu: "20m", memory: "64Mi", "ephemeral-storage": "64Mi" }, limits: { memory: "256Mi" } },
         });
         const serviceAccount = new core.ServiceAccount(`${name}-setup`, { metadata, automountServiceAccountToken: false }, { parent: this });
-        jobNetworkPolicy(`${name}-setup`, args.appName, metadata, component, [{ peer: { component: storeComponents.objectStore }, ports: [port] }], { parent: this });
+        jobNetworkPolicy(`${name}-setup`, args.appName, metadata, component, [{ peer: { component: storeComponents.objectStore }, ports: [port] }], {
+            parent: this,
+        });
         return new batch.Job(
             `${name}-setup`,
             {
@@ -176,7 +212,10 @@ export class ObjectStore extends pulumi.ComponentResource {
                 spec: {
                     backoffLimit: 6,
                     activeDeadlineSeconds: 600,
-                    template: { metadata: { labels: metadata.labels }, spec: hardenedPodSpec(server.runAsUser, serviceAccount.metadata.name, [container], { restartPolicy: "Never" }) },
+                    template: {
+                        metadata: { labels: metadata.labels },
+                        spec: hardenedPodSpec(server.runAsUser, serviceAccount.metadata.name, [container], { restartPolicy: "Never" }),
+                    },
                 },
             },
             { parent: this, dependsOn: after },

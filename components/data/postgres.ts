@@ -4,7 +4,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { cronJob, jobNetworkPolicy } from "../batch";
 import type { NetworkRule } from "../network";
 import { appLabels, hardenedContainer, hardenedPodSpec } from "../pod";
-import { bundledServer, credentialsSecret, serverProbes, fromSecret, generatedPassword, scratch, serviceHost, type BundledSettings, type StoreArgs } from "./bundled";
+import {
+    bundledServer,
+    credentialsSecret,
+    serverProbes,
+    fromSecret,
+    generatedPassword,
+    scratch,
+    serviceHost,
+    type BundledSettings,
+    type StoreArgs,
+} from "./bundled";
 import type { DataStoreConnection } from "./connection";
 import type { ManagedProvisioner, ManagedServer } from "./managed/server";
 import { objectName, postgresBackupComponent, storeComponents } from "../names";
@@ -64,7 +74,13 @@ export class Postgres extends pulumi.ComponentResource {
         const provided = this.provide(name, args, server);
         const { endpoint, generated } = provided;
         const databaseUrl = pulumi.interpolate`postgresql://${encodeURIComponent(args.username)}:${pulumi.output(endpoint.password).apply(encodeURIComponent)}@${endpoint.host}:${endpoint.port}/${encodeURIComponent(args.database)}?sslmode=${endpoint.sslMode}`;
-        this.secret = credentialsSecret(`${name}-credentials`, args, component, { ...(generated ? { password: generated } : {}), DATABASE_URL: databaseUrl }, this);
+        this.secret = credentialsSecret(
+            `${name}-credentials`,
+            args,
+            component,
+            { ...(generated ? { password: generated } : {}), DATABASE_URL: databaseUrl },
+            this,
+        );
         const waitFor = provided.start?.(this.secret) ?? provided.waitFor;
 
         if (server.mode === "bundled" && server.backups) {
@@ -126,7 +142,17 @@ export class Postgres extends pulumi.ComponentResource {
                                 { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
                             ],
                             probes: serverProbes(
-                                { exec: { command: ["pg_isready", "--host=127.0.0.1", `--port=${port}`, `--username=${args.username}`, `--dbname=${args.database}`] } },
+                                {
+                                    exec: {
+                                        command: [
+                                            "pg_isready",
+                                            "--host=127.0.0.1",
+                                            `--port=${port}`,
+                                            `--username=${args.username}`,
+                                            `--dbname=${args.database}`,
+                                        ],
+                                    },
+                                },
                                 { tcpSocket: { port: "postgres" } },
                             ),
                             dataPath: "/var/lib/postgresql/data",
@@ -193,7 +219,14 @@ export class Postgres extends pulumi.ComponentResource {
         return cronJob(
             `${name}-backup`,
             metadata,
-            { schedule: backups.schedule, startingDeadlineSeconds: 3600, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 3, backoffLimit: 2, activeDeadlineSeconds: 6 * 3600 },
+            {
+                schedule: backups.schedule,
+                startingDeadlineSeconds: 3600,
+                successfulJobsHistoryLimit: 3,
+                failedJobsHistoryLimit: 3,
+                backoffLimit: 2,
+                activeDeadlineSeconds: 6 * 3600,
+            },
             { metadata: { labels: metadata.labels }, spec: podSpec },
             { parent: this, dependsOn: store.waitFor },
         );

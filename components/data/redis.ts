@@ -41,7 +41,8 @@ export class Redis extends pulumi.ComponentResource {
         let url: pulumi.Output<string>;
         let identity: pulumi.Input<string>;
         const managed = server.mode === "managed" ? server.provision(name, this, () => generatedPassword(`${name}-password`, this, args)) : undefined;
-        const host = server.mode === "bundled" ? serviceHost(args.appName, component, args.namespace) : server.mode === "external" ? server.host : managed!.host;
+        const host =
+            server.mode === "bundled" ? serviceHost(args.appName, component, args.namespace) : server.mode === "external" ? server.host : managed!.host;
         if (server.mode === "bundled") {
             const password = generatedPassword(`${name}-password`, this, args, 32, server.credentials?.password);
             // The password lives in the configuration file, read from the Secret, so that it
@@ -72,7 +73,13 @@ export class Redis extends pulumi.ComponentResource {
                     env: [fromSecret("REDISCLI_AUTH", secretName, "password")],
                     probes: serverProbes({ exec: { command: ["sh", "-c", "redis-cli -h 127.0.0.1 ping | grep -q PONG"] } }, { tcpSocket: { port: "redis" } }),
                     dataPath: "/data",
-                    mounts: [{ volume: { name: "config", secret: { secretName, items: [{ key: "redis.conf", path: "redis.conf" }] } }, mountPath: "/etc/redis", readOnly: true }],
+                    mounts: [
+                        {
+                            volume: { name: "config", secret: { secretName, items: [{ key: "redis.conf", path: "redis.conf" }] } },
+                            mountPath: "/etc/redis",
+                            readOnly: true,
+                        },
+                    ],
                 },
                 this,
                 this.secret,

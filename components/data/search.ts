@@ -9,8 +9,7 @@ export const meilisearchImage = "getmeili/meilisearch:v1.15.2";
 const port = 7700;
 
 export type SearchMode =
-    | (BundledSettings & { mode: "bundled" })
-    | { mode: "external"; url: string; masterKey: pulumi.Input<string>; cidrs: string[]; port: number };
+    (BundledSettings & { mode: "bundled" }) | { mode: "external"; url: string; masterKey: pulumi.Input<string>; cidrs: string[]; port: number };
 
 export interface SearchArgs extends StoreArgs {
     server: SearchMode;

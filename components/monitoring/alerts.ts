@@ -71,7 +71,15 @@ export function alertGroups(args: AlertArgs): RuleGroup[] {
     const t = args.thresholds;
     const ns = `namespace="${args.namespace}"`;
     const api = `${ns},${componentLabel}="api"`;
-    const rule = (alert: AlertName, severity: string, expr: string, summary: string, description: string, duration?: string, labels: Record<string, string> = {}): AlertRule => ({
+    const rule = (
+        alert: AlertName,
+        severity: string,
+        expr: string,
+        summary: string,
+        description: string,
+        duration?: string,
+        labels: Record<string, string> = {},
+    ): AlertRule => ({
         alert,
         expr,
         ...(duration ? { for: duration } : {}),

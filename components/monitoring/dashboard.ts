@@ -16,7 +16,11 @@ export function dashboardPanels(namespace: string): Panel[] {
         legend: `{{${componentLabel}}} p${Math.round(q * 100)}`,
     });
     return [
-        { title: "Requests per second", unit: "reqps", queries: [{ expr: `sum by (${componentLabel}) (rate(${appMetrics.requests}{${ns}}[5m]))`, legend: `{{${componentLabel}}}` }] },
+        {
+            title: "Requests per second",
+            unit: "reqps",
+            queries: [{ expr: `sum by (${componentLabel}) (rate(${appMetrics.requests}{${ns}}[5m]))`, legend: `{{${componentLabel}}}` }],
+        },
         {
             title: "Errors (5xx share)",
             unit: "percentunit",
@@ -30,7 +34,11 @@ export function dashboardPanels(namespace: string): Panel[] {
         { title: "Latency", unit: "s", queries: [quantile(0.5), quantile(0.95), quantile(0.99)] },
         { title: "CPU per pod", unit: "cores", queries: [{ expr: `sum by (pod) (rate(${clusterMetrics.cpu}{${ns},container!=""}[5m]))`, legend: "{{pod}}" }] },
         { title: "Memory per pod", unit: "bytes", queries: [{ expr: `sum by (pod) (${clusterMetrics.memory}{${ns},container!=""})`, legend: "{{pod}}" }] },
-        { title: "Container restarts (1h)", unit: "short", queries: [{ expr: `sum by (pod) (increase(${clusterMetrics.containerRestarts}{${ns}}[1h]))`, legend: "{{pod}}" }] },
+        {
+            title: "Container restarts (1h)",
+            unit: "short",
+            queries: [{ expr: `sum by (pod) (increase(${clusterMetrics.containerRestarts}{${ns}}[1h]))`, legend: "{{pod}}" }],
+        },
         {
             title: "Worker jobs per second",
             unit: "ops",

@@ -44,7 +44,12 @@ export class Monitoring extends pulumi.ComponentResource {
         if (args.alerts) {
             this.rules = new apiextensions.CustomResource(
                 `${name}-alerts`,
-                { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: metadata("alerts"), spec: { groups: alertGroups({ appName, ...args.alerts }) } },
+                {
+                    apiVersion: "monitoring.coreos.com/v1",
+                    kind: "PrometheusRule",
+                    metadata: metadata("alerts"),
+                    spec: { groups: alertGroups({ appName, ...args.alerts }) },
+                },
                 { parent: this },
             );
         }
@@ -54,12 +59,22 @@ export class Monitoring extends pulumi.ComponentResource {
                 `${name}-dashboard`,
                 {
                     metadata: metadata("dashboard", args.dashboard.labels),
-                    data: { [`${appName}.json`]: dashboardJson(`${appName} (${args.dashboard.namespace})`, objectName(appName, "dashboard"), args.dashboard.namespace) },
+                    data: {
+                        [`${appName}.json`]: dashboardJson(
+                            `${appName} (${args.dashboard.namespace})`,
+                            objectName(appName, "dashboard"),
+                            args.dashboard.namespace,
+                        ),
+                    },
                 },
                 { parent: this },
             );
         }
 
-        this.registerOutputs({ monitors: this.monitors.map((monitor) => monitor.metadata.name), rules: this.rules?.metadata.name, dashboard: this.dashboard?.metadata.name });
+        this.registerOutputs({
+            monitors: this.monitors.map((monitor) => monitor.metadata.name),
+            rules: this.rules?.metadata.name,
+            dashboard: this.dashboard?.metadata.name,
+        });
     }
 }

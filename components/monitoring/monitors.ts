@@ -30,7 +30,11 @@ export interface MonitorsArgs {
 export function createMonitors(name: string, args: MonitorsArgs, parent: pulumi.Resource): apiextensions.CustomResource[] {
     const relabelings = [{ sourceLabels: ["__meta_kubernetes_pod_label_app_kubernetes_io_component"], targetLabel: componentLabel, action: "replace" }];
     return args.targets.map((target) => {
-        const metadata = { name: objectName(args.appName, target.component), namespace: args.namespace, labels: { ...appLabels(args.appName, target.component), ...args.labels } };
+        const metadata = {
+            name: objectName(args.appName, target.component),
+            namespace: args.namespace,
+            labels: { ...appLabels(args.appName, target.component), ...args.labels },
+        };
         const selector = { matchLabels: selectorLabels(args.appName, target.component) };
         const endpoint = { port: target.port, path: target.path, interval: args.interval, relabelings };
         return target.via === "service"

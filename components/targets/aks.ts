@@ -72,12 +72,30 @@ export class AksCluster extends pulumi.ComponentResource implements Target {
         const tags = { app: args.appName, stack: args.stack, "managed-by": "pulumi" };
         const client = authorization.getClientConfigOutput({ parent: this, provider: azure });
         const role = (id: string) => pulumi.interpolate`/subscriptions/${client.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${id}`;
-        const grant = (grantName: string, principalId: pulumi.Input<string>, roleId: string, scope: pulumi.Input<string>, opts: pulumi.CustomResourceOptions = {}) =>
-            new authorization.RoleAssignment(grantName, { principalId, principalType: "ServicePrincipal", roleDefinitionId: role(roleId), scope }, { ...plain, ...opts });
+        const grant = (
+            grantName: string,
+            principalId: pulumi.Input<string>,
+            roleId: string,
+            scope: pulumi.Input<string>,
+            opts: pulumi.CustomResourceOptions = {},
+        ) =>
+            new authorization.RoleAssignment(
+                grantName,
+                { principalId, principalType: "ServicePrincipal", roleDefinitionId: role(roleId), scope },
+                { ...plain, ...opts },
+            );
 
         const group = new resources.ResourceGroup(name, { location: args.location, tags }, kept);
-        const vnet = new network.VirtualNetwork(`${name}-vnet`, { resourceGroupName: group.name, addressSpace: { addressPrefixes: [args.ranges.vnet] }, tags }, plain);
-        const nodeSubnet = new network.Subnet(`${name}-nodes`, { resourceGroupName: group.name, virtualNetworkName: vnet.name, addressPrefix: args.ranges.nodes }, plain);
+        const vnet = new network.VirtualNetwork(
+            `${name}-vnet`,
+            { resourceGroupName: group.name, addressSpace: { addressPrefixes: [args.ranges.vnet] }, tags },
+            plain,
+        );
+        const nodeSubnet = new network.Subnet(
+            `${name}-nodes`,
+            { resourceGroupName: group.name, virtualNetworkName: vnet.name, addressPrefix: args.ranges.nodes },
+            plain,
+        );
 
         const controlPlane = new managedidentity.UserAssignedIdentity(`${name}-control-plane`, { resourceGroupName: group.name, tags }, plain);
         const networkGrant = grant(`${name}-control-plane-network`, controlPlane.principalId, roles.networkContributor, nodeSubnet.id);
@@ -99,7 +117,15 @@ export class AksCluster extends pulumi.ComponentResource implements Target {
             },
             kept,
         );
-        const key = new keyvault.Key(`${name}-secrets`, { resourceGroupName: group.name, vaultName: vault.name, properties: { kty: "RSA", keySize: 2048, keyOps: ["encrypt", "decrypt", "wrapKey", "unwrapKey"] } }, kept);
+        const key = new keyvault.Key(
+            `${name}-secrets`,
+            {
+                resourceGroupName: group.name,
+                vaultName: vault.name,
+                properties: { kty: "RSA", keySize: 2048, keyOps: ["encrypt", "decrypt", "wrapKey", "unwrapKey"] },
+            },
+            kept,
+        );
         const keyGrant = grant(`${name}-control-plane-key`, controlPlane.principalId, roles.keyVaultCryptoUser, vault.id);
 
         const pool = (spec: AksPoolArgs, mode: "System" | "User") => ({
@@ -173,16 +199,33 @@ export class AksCluster extends pulumi.ComponentResource implements Target {
         grant(`${name}-kubelet-pull`, kubelet, roles.acrPull, registry.id);
         // Keyed by the principal, so that removing one pusher leaves the others' grants alone; the
         // alias is the name a grant had when pushers were keyed by their place in the list.
-        args.registry.pushers.forEach((pusher, index) => grant(`${name}-push-${pusher}`, pusher, roles.acrPush, registry.id, { aliases: [{ name: `${name}-push-${index}` }] }));
+        args.registry.pushers.forEach((pusher, index) =>
+            grant(`${name}-push-${pusher}`, pusher, roles.acrPush, registry.id, { aliases: [{ name: `${name}-push-${index}` }] }),
+        );
 
-        this.provider = targetProvider(name, { kubeconfig: pulumi.secret(kubeconfig(group.name, cluster, azure, this)), clusterIdentifier: cluster.name }, this);
+        this.provider = targetProvider(
+            name,
+            { kubeconfig: pulumi.secret(kubeconfig(group.name, cluster, azure, this)), clusterIdentifier: cluster.name },
+            this,
+        );
         this.cluster = {
             dnsPeers: kubeDnsPeers,
             // The application routing add-on: ingress-nginx run by AKS in app-routing-system.
-            ingress: { ...nginxIngress("webapprouting.kubernetes.azure.com", "app-routing-system", true), tlsAnnotations: { "nginx.ingress.kubernetes.io/force-ssl-redirect": "true" } },
+            ingress: {
+                ...nginxIngress("webapprouting.kubernetes.azure.com", "app-routing-system", true),
+                tlsAnnotations: { "nginx.ingress.kubernetes.io/force-ssl-redirect": "true" },
+            },
             // Azure's CSI classes: premium SSDs in prod, standard SSDs elsewhere.
             storageClass: args.production ? "managed-csi-premium" : "managed-csi",
-            network: { cloud: "azure", location: args.location, resourceGroupName: group.name, vnetId: vnet.id, vnetName: vnet.name, nodeSubnetId: nodeSubnet.id, cidrs: [args.ranges.vnet, args.ranges.pods] },
+            network: {
+                cloud: "azure",
+                location: args.location,
+                resourceGroupName: group.name,
+                vnetId: vnet.id,
+                vnetName: vnet.name,
+                nodeSubnetId: nodeSubnet.id,
+                cidrs: [args.ranges.vnet, args.ranges.pods],
+            },
             cloudProvider: azure,
             facilities: clusterFacilities.aks,
             workloadIdentity: workloadIdentity(group.name, cluster, role, azure),
@@ -197,8 +240,16 @@ export class AksCluster extends pulumi.ComponentResource implements Target {
  * `AAD_LOGIN_METHOD` says (`workloadidentity` under Pulumi Deployments' OIDC, `spn` for a service
  * principal).
  */
-function kubeconfig(groupName: pulumi.Input<string>, cluster: containerservice.ManagedCluster, azure: AzureProvider, parent: pulumi.Resource): pulumi.Output<string> {
-    const credentials = containerservice.listManagedClusterUserCredentialsOutput({ resourceGroupName: groupName, resourceName: cluster.name }, { parent, provider: azure });
+function kubeconfig(
+    groupName: pulumi.Input<string>,
+    cluster: containerservice.ManagedCluster,
+    azure: AzureProvider,
+    parent: pulumi.Resource,
+): pulumi.Output<string> {
+    const credentials = containerservice.listManagedClusterUserCredentialsOutput(
+        { resourceGroupName: groupName, resourceName: cluster.name },
+        { parent, provider: azure },
+    );
     return pulumi.all([cluster.name, credentials.kubeconfigs]).apply(([clusterName, kubeconfigs]) => {
         const given = YAML.parse(Buffer.from(kubeconfigs[0].value, "base64").toString("utf8"));
         return JSON.stringify({
@@ -207,7 +258,18 @@ function kubeconfig(groupName: pulumi.Input<string>, cluster: containerservice.M
             clusters: [{ name: clusterName, cluster: given.clusters[0].cluster }],
             contexts: [{ name: clusterName, context: { cluster: clusterName, user: clusterName } }],
             "current-context": clusterName,
-            users: [{ name: clusterName, user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "kubelogin", args: ["get-token", "--login", "azurecli", "--server-id", aksServerId] } } }],
+            users: [
+                {
+                    name: clusterName,
+                    user: {
+                        exec: {
+                            apiVersion: "client.authentication.k8s.io/v1beta1",
+                            command: "kubelogin",
+                            args: ["get-token", "--login", "azurecli", "--server-id", aksServerId],
+                        },
+                    },
+                },
+            ],
         });
     });
 }
@@ -217,7 +279,12 @@ function kubeconfig(groupName: pulumi.Input<string>, cluster: containerservice.M
  * assignments, federated with its ServiceAccount through the cluster's OIDC issuer; the
  * ServiceAccount names the identity and the pods ask the webhook for its token by a label.
  */
-function workloadIdentity(groupName: pulumi.Input<string>, cluster: containerservice.ManagedCluster, role: (id: string) => pulumi.Output<string>, azure: AzureProvider): WorkloadIdentityHook {
+function workloadIdentity(
+    groupName: pulumi.Input<string>,
+    cluster: containerservice.ManagedCluster,
+    role: (id: string) => pulumi.Output<string>,
+    azure: AzureProvider,
+): WorkloadIdentityHook {
     return (name, request, parent, aliases) => {
         const opts = { parent, provider: azure, aliases };
         const identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, { resourceGroupName: groupName }, opts);
@@ -236,12 +303,20 @@ function workloadIdentity(groupName: pulumi.Input<string>, cluster: containerser
             if (permission.cloud !== "azure") {
                 throw new pulumi.ResourceError(`${name}: a ${permission.cloud} permission cannot be granted on AKS`, parent);
             }
-            (permission.roleAssignments ?? []).forEach(({ roleDefinitionId, scope }, n) =>
-                new authorization.RoleAssignment(
-                    `${name}-identity-${index}-${n}`,
-                    { principalId: identity.principalId, principalType: "ServicePrincipal", roleDefinitionId: pulumi.output(roleDefinitionId).apply((id) => (id.startsWith("/subscriptions/") ? pulumi.output(id) : role(id.split("/").pop()!))), scope },
-                    opts,
-                ),
+            (permission.roleAssignments ?? []).forEach(
+                ({ roleDefinitionId, scope }, n) =>
+                    new authorization.RoleAssignment(
+                        `${name}-identity-${index}-${n}`,
+                        {
+                            principalId: identity.principalId,
+                            principalType: "ServicePrincipal",
+                            roleDefinitionId: pulumi
+                                .output(roleDefinitionId)
+                                .apply((id) => (id.startsWith("/subscriptions/") ? pulumi.output(id) : role(id.split("/").pop()!))),
+                            scope,
+                        },
+                        opts,
+                    ),
             );
         });
         return { serviceAccountAnnotations: { "azure.workload.identity/client-id": identity.clientId }, podLabels: { "azure.workload.identity/use": "true" } };

@@ -67,9 +67,18 @@ export class BaremetalCluster extends pulumi.ComponentResource implements Target
 
     constructor(name: string, args: BaremetalClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("appstack:targets:BaremetalCluster", name, {}, opts);
-        const token = args.token === undefined ? new RandomPassword(`${name}-k3s-token`, { length: 48, special: false }, { parent: this }).result : pulumi.output(args.token);
+        const token =
+            args.token === undefined
+                ? new RandomPassword(`${name}-k3s-token`, { length: 48, special: false }, { parent: this }).result
+                : pulumi.output(args.token);
         const connection = (node: BaremetalNode): pulumi.Output<SshConnection> =>
-            pulumi.output({ host: node.address, port: node.port, user: node.user, dialErrorLimit: 20, ...("privateKey" in args.login ? { privateKey: args.login.privateKey } : {}) }) as pulumi.Output<SshConnection>;
+            pulumi.output({
+                host: node.address,
+                port: node.port,
+                user: node.user,
+                dialErrorLimit: 20,
+                ...("privateKey" in args.login ? { privateKey: args.login.privateKey } : {}),
+            }) as pulumi.Output<SshConnection>;
         const [first, ...joining] = args.servers;
         const firstServer = connection(first);
         const joinUrl = `https://${first.address}:${apiPort}`;
@@ -79,15 +88,35 @@ export class BaremetalCluster extends pulumi.ComponentResource implements Target
         const drains: pulumi.Resource[] = [];
         // Each node after the one before it is Ready: a first install and an upgrade alike.
         const converge = (node: BaremetalNode, role: "server" | "agent", config: pulumi.Output<string>) => {
-            const install = runAsRoot(hostScript("install.sh"), { K3S_ROLE: role, K3S_VERSION: args.k3sVersion, K3S_DOWNLOAD_URL: args.downloadUrl, K3S_AIRGAP_IMAGES: String(args.airgapImages), K3S_CONFIG: config });
-            const k3s = new RemoteCommand(`${name}-${node.name}-k3s`, { connection: connection(node), create: install, update: install, delete: uninstall }, { parent: this, dependsOn: previous, protect: args.protect });
+            const install = runAsRoot(hostScript("install.sh"), {
+                K3S_ROLE: role,
+                K3S_VERSION: args.k3sVersion,
+                K3S_DOWNLOAD_URL: args.downloadUrl,
+                K3S_AIRGAP_IMAGES: String(args.airgapImages),
+                K3S_CONFIG: config,
+            });
+            const k3s = new RemoteCommand(
+                `${name}-${node.name}-k3s`,
+                { connection: connection(node), create: install, update: install, delete: uninstall },
+                { parent: this, dependsOn: previous, protect: args.protect },
+            );
             const ready = new RemoteCommand(
                 `${name}-${node.name}-ready`,
-                { connection: firstServer, create: runAsRoot(hostScript("wait-ready.sh"), { NODE: node.name, K3S_VERSION: args.k3sVersion }), triggers: [args.k3sVersion] },
+                {
+                    connection: firstServer,
+                    create: runAsRoot(hostScript("wait-ready.sh"), { NODE: node.name, K3S_VERSION: args.k3sVersion }),
+                    triggers: [args.k3sVersion],
+                },
                 { parent: this, dependsOn: [k3s] },
             );
             if (node !== first) {
-                drains.push(new RemoteCommand(`${name}-${node.name}-drain`, { connection: firstServer, delete: runAsRoot(hostScript("drain.sh"), { NODE: node.name }) }, { parent: this, dependsOn: [ready] }));
+                drains.push(
+                    new RemoteCommand(
+                        `${name}-${node.name}-drain`,
+                        { connection: firstServer, delete: runAsRoot(hostScript("drain.sh"), { NODE: node.name }) },
+                        { parent: this, dependsOn: [ready] },
+                    ),
+                );
             }
             previous = [ready];
             return k3s;
@@ -113,7 +142,9 @@ export class BaremetalCluster extends pulumi.ComponentResource implements Target
         this.provider = targetProvider(name, { kubeconfig: this.kubeconfig, clusterIdentifier: `baremetal-${name}` }, this, [...previous, ...drains]);
         this.cluster = {
             dnsPeers: kubeDnsPeers,
-            ingress: args.disable.includes("traefik") ? nginxIngress(args.ingressController.className, args.ingressController.namespace, true) : traefikIngress(args.ingressController.namespace),
+            ingress: args.disable.includes("traefik")
+                ? nginxIngress(args.ingressController.className, args.ingressController.namespace, true)
+                : traefikIngress(args.ingressController.namespace),
             storageClass: "local-path",
         };
         this.registerOutputs({ kubeconfig: this.kubeconfig });

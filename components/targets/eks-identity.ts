@@ -20,10 +20,16 @@ export function podIdentity(cluster: eks.Cluster, aws: AwsProvider): WorkloadIde
             if (permission.cloud !== "aws") {
                 throw new pulumi.ResourceError(`${name}: a ${permission.cloud} permission cannot be granted on EKS`, parent);
             }
-            (permission.policyArns ?? []).forEach((policyArn, n) => new iam.RolePolicyAttachment(`${name}-identity-${index}-${n}`, { role: role.name, policyArn }, opts));
+            (permission.policyArns ?? []).forEach(
+                (policyArn, n) => new iam.RolePolicyAttachment(`${name}-identity-${index}-${n}`, { role: role.name, policyArn }, opts),
+            );
             (permission.inlinePolicies ?? []).forEach((policy, n) => new iam.RolePolicy(`${name}-identity-${index}-${n}`, { role: role.id, policy }, opts));
         });
-        new eks.PodIdentityAssociation(`${name}-identity`, { clusterName: cluster.name, namespace: request.namespace, serviceAccount: request.serviceAccountName, roleArn: role.arn }, opts);
+        new eks.PodIdentityAssociation(
+            `${name}-identity`,
+            { clusterName: cluster.name, namespace: request.namespace, serviceAccount: request.serviceAccountName, roleArn: role.arn },
+            opts,
+        );
         return { serviceAccountAnnotations: {}, podLabels: {} };
     };
 }

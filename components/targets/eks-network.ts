@@ -16,7 +16,13 @@ export function eksNetwork(name: string, args: Pick<EksClusterArgs, "vpcCidr" | 
     const publicSubnets = args.zones.map((zone, index) => {
         const subnet = new ec2.Subnet(
             `${name}-public-${zone}`,
-            { vpcId: vpc.id, availabilityZone: zone, cidrBlock: cidrSubnet(args.vpcCidr, 8, 224 + index), mapPublicIpOnLaunch: false, tags: { "kubernetes.io/role/elb": "1" } },
+            {
+                vpcId: vpc.id,
+                availabilityZone: zone,
+                cidrBlock: cidrSubnet(args.vpcCidr, 8, 224 + index),
+                mapPublicIpOnLaunch: false,
+                tags: { "kubernetes.io/role/elb": "1" },
+            },
             opts,
         );
         new ec2.RouteTableAssociation(`${name}-public-${zone}`, { subnetId: subnet.id, routeTableId: publicRoutes.id }, opts);
@@ -30,7 +36,13 @@ export function eksNetwork(name: string, args: Pick<EksClusterArgs, "vpcCidr" | 
     const privateSubnets = args.zones.map((zone, index) => {
         const subnet = new ec2.Subnet(
             `${name}-private-${zone}`,
-            { vpcId: vpc.id, availabilityZone: zone, cidrBlock: cidrSubnet(args.vpcCidr, 3, index), mapPublicIpOnLaunch: false, tags: { "kubernetes.io/role/internal-elb": "1" } },
+            {
+                vpcId: vpc.id,
+                availabilityZone: zone,
+                cidrBlock: cidrSubnet(args.vpcCidr, 3, index),
+                mapPublicIpOnLaunch: false,
+                tags: { "kubernetes.io/role/internal-elb": "1" },
+            },
             opts,
         );
         const nat = nats[Math.min(index, nats.length - 1)];

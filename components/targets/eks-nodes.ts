@@ -24,7 +24,12 @@ export function eksNodeGroups(
             `${name}-${group.name}`,
             {
                 metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
-                blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: group.diskSizeGb, volumeType: "gp3", encrypted: "true", kmsKeyId: key.arn, deleteOnTermination: "true" } }],
+                blockDeviceMappings: [
+                    {
+                        deviceName: "/dev/xvda",
+                        ebs: { volumeSize: group.diskSizeGb, volumeType: "gp3", encrypted: "true", kmsKeyId: key.arn, deleteOnTermination: "true" },
+                    },
+                ],
                 updateDefaultVersion: true,
             },
             opts,
@@ -50,7 +55,11 @@ export function eksNodeGroups(
 
 export function eksAddons(name: string, cluster: eks.Cluster, nodes: eks.NodeGroup[], opts: pulumi.CustomResourceOptions): eks.Addon[] {
     const addon = (addonName: string, extra: Partial<eks.AddonArgs> = {}, needsNodes = false) =>
-        new eks.Addon(`${name}-${addonName}`, { clusterName: cluster.name, addonName, resolveConflictsOnUpdate: "OVERWRITE", ...extra }, { ...opts, dependsOn: needsNodes ? nodes : [] });
+        new eks.Addon(
+            `${name}-${addonName}`,
+            { clusterName: cluster.name, addonName, resolveConflictsOnUpdate: "OVERWRITE", ...extra },
+            { ...opts, dependsOn: needsNodes ? nodes : [] },
+        );
     const podIdentityAgent = addon("eks-pod-identity-agent");
     const ebsRole = new iam.Role(`${name}-ebs-csi`, { assumeRolePolicy: assumedBy("pods.eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]) }, opts);
     new iam.RolePolicyAttachment(`${name}-ebs-csi`, { role: ebsRole.name, policyArn: managedPolicy("service-role/AmazonEBSCSIDriverPolicy") }, opts);

@@ -23,8 +23,18 @@ export function ecrRegistry(name: string, args: EksClusterArgs, key: kms.Key, op
             repository: repository.name,
             policy: JSON.stringify({
                 rules: [
-                    { rulePriority: 1, description: "untagged images go after a week", selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 }, action: { type: "expire" } },
-                    { rulePriority: 2, description: `keep the last ${args.keepImages} images`, selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: args.keepImages }, action: { type: "expire" } },
+                    {
+                        rulePriority: 1,
+                        description: "untagged images go after a week",
+                        selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 },
+                        action: { type: "expire" },
+                    },
+                    {
+                        rulePriority: 2,
+                        description: `keep the last ${args.keepImages} images`,
+                        selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: args.keepImages },
+                        action: { type: "expire" },
+                    },
                 ],
             }),
         },
@@ -33,6 +43,8 @@ export function ecrRegistry(name: string, args: EksClusterArgs, key: kms.Key, op
     const token = ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, { parent: opts.parent, provider: opts.provider as AwsProvider });
     return {
         repository: repository.repositoryUrl,
-        pushCredentials: pulumi.secret(token.apply((t) => ({ server: t.proxyEndpoint.replace(/^https:\/\//, ""), username: t.userName, password: t.password }))),
+        pushCredentials: pulumi.secret(
+            token.apply((t) => ({ server: t.proxyEndpoint.replace(/^https:\/\//, ""), username: t.userName, password: t.password })),
+        ),
     };
 }

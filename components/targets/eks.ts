@@ -64,20 +64,37 @@ export class EksCluster extends pulumi.ComponentResource implements Target {
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("appstack:targets:EksCluster", name, {}, opts);
-        const aws = new AwsProvider(name, { region: args.region, defaultTags: { tags: { app: args.appName, stack: args.stack, "managed-by": "pulumi" } } }, { parent: this });
+        const aws = new AwsProvider(
+            name,
+            { region: args.region, defaultTags: { tags: { app: args.appName, stack: args.stack, "managed-by": "pulumi" } } },
+            { parent: this },
+        );
         const plain = { parent: this, provider: aws };
         const kept = { ...plain, protect: args.protect };
 
         const network = eksNetwork(name, args, plain);
-        const key = new kms.Key(`${name}-secrets`, { description: `${args.appName} ${args.stack}: Kubernetes secrets and images`, enableKeyRotation: true, deletionWindowInDays: 30 }, kept);
+        const key = new kms.Key(
+            `${name}-secrets`,
+            { description: `${args.appName} ${args.stack}: Kubernetes secrets and images`, enableKeyRotation: true, deletionWindowInDays: 30 },
+            kept,
+        );
 
         const autoMode = args.compute.mode === "autoMode";
         const clusterRole = new iam.Role(`${name}-cluster`, { assumeRolePolicy: assumedBy("eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]) }, plain);
-        const clusterPolicies = ["AmazonEKSClusterPolicy", ...(autoMode ? ["AmazonEKSComputePolicy", "AmazonEKSBlockStoragePolicy", "AmazonEKSLoadBalancingPolicy", "AmazonEKSNetworkingPolicy"] : [])];
-        const clusterAttachments = clusterPolicies.map((policy) => new iam.RolePolicyAttachment(`${name}-cluster-${policy}`, { role: clusterRole.name, policyArn: managedPolicy(policy) }, plain));
+        const clusterPolicies = [
+            "AmazonEKSClusterPolicy",
+            ...(autoMode ? ["AmazonEKSComputePolicy", "AmazonEKSBlockStoragePolicy", "AmazonEKSLoadBalancingPolicy", "AmazonEKSNetworkingPolicy"] : []),
+        ];
+        const clusterAttachments = clusterPolicies.map(
+            (policy) => new iam.RolePolicyAttachment(`${name}-cluster-${policy}`, { role: clusterRole.name, policyArn: managedPolicy(policy) }, plain),
+        );
         const nodeRole = new iam.Role(`${name}-nodes`, { assumeRolePolicy: assumedBy("ec2.amazonaws.com") }, plain);
-        const nodePolicies = autoMode ? ["AmazonEKSWorkerNodeMinimalPolicy", "AmazonEC2ContainerRegistryPullOnly"] : ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"];
-        const nodeAttachments = nodePolicies.map((policy) => new iam.RolePolicyAttachment(`${name}-nodes-${policy}`, { role: nodeRole.name, policyArn: managedPolicy(policy) }, plain));
+        const nodePolicies = autoMode
+            ? ["AmazonEKSWorkerNodeMinimalPolicy", "AmazonEC2ContainerRegistryPullOnly"]
+            : ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"];
+        const nodeAttachments = nodePolicies.map(
+            (policy) => new iam.RolePolicyAttachment(`${name}-nodes-${policy}`, { role: nodeRole.name, policyArn: managedPolicy(policy) }, plain),
+        );
 
         const cluster = new eks.Cluster(
             name,
@@ -113,18 +130,34 @@ export class EksCluster extends pulumi.ComponentResource implements Target {
         // alias is the name an entry had when admins were keyed by their place in the list.
         const admins = args.admins.map((principalArn, index) => {
             const keyed = { ...plain, aliases: [{ name: `${name}-admin-${index}` }] };
-            const entry = new eks.AccessEntry(`${name}-admin-${principalKey(principalArn)}`, { clusterName: cluster.name, principalArn, type: "STANDARD" }, keyed);
+            const entry = new eks.AccessEntry(
+                `${name}-admin-${principalKey(principalArn)}`,
+                { clusterName: cluster.name, principalArn, type: "STANDARD" },
+                keyed,
+            );
             return new eks.AccessPolicyAssociation(
                 `${name}-admin-${principalKey(principalArn)}`,
-                { clusterName: cluster.name, principalArn, policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", accessScope: { type: "cluster" } },
+                {
+                    clusterName: cluster.name,
+                    principalArn,
+                    policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+                    accessScope: { type: "cluster" },
+                },
                 { ...keyed, dependsOn: [entry] },
             );
         });
 
-        const nodes = args.compute.mode === "nodeGroups" ? eksNodeGroups(name, args.compute.nodeGroups, cluster, nodeRole, key, network.privateSubnets, nodeAttachments, plain) : [];
+        const nodes =
+            args.compute.mode === "nodeGroups"
+                ? eksNodeGroups(name, args.compute.nodeGroups, cluster, nodeRole, key, network.privateSubnets, nodeAttachments, plain)
+                : [];
         const addons = autoMode ? [] : eksAddons(name, cluster, nodes, plain);
 
-        this.provider = targetProvider(name, { kubeconfig: pulumi.secret(kubeconfig(cluster, args.region)), clusterIdentifier: cluster.name }, this, [...nodes, ...addons, ...admins]);
+        this.provider = targetProvider(name, { kubeconfig: pulumi.secret(kubeconfig(cluster, args.region)), clusterIdentifier: cluster.name }, this, [
+            ...nodes,
+            ...addons,
+            ...admins,
+        ]);
         const storageClass = new StorageClass(
             `${name}-gp3`,
             {
@@ -165,8 +198,6 @@ export class EksCluster extends pulumi.ComponentResource implements Target {
         };
         this.registerOutputs({ clusterName: cluster.name });
     }
-
-
 }
 
 /** An IAM principal by its account, kind and name (`123456789012-role-Admin`): unique, and stable while it exists. */
@@ -184,8 +215,18 @@ function kubeconfig(cluster: eks.Cluster, region: string): pulumi.Output<string>
             clusters: [{ name: clusterName, cluster: { server, "certificate-authority-data": ca } }],
             contexts: [{ name: clusterName, context: { cluster: clusterName, user: clusterName } }],
             "current-context": clusterName,
-            users: [{ name: clusterName, user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "aws", args: ["eks", "get-token", "--cluster-name", clusterName, "--region", region, "--output", "json"] } } }],
+            users: [
+                {
+                    name: clusterName,
+                    user: {
+                        exec: {
+                            apiVersion: "client.authentication.k8s.io/v1beta1",
+                            command: "aws",
+                            args: ["eks", "get-token", "--cluster-name", clusterName, "--region", region, "--output", "json"],
+                        },
+                    },
+                },
+            ],
         }),
     );
 }
-

@@ -58,7 +58,11 @@ export class GkeCluster extends pulumi.ComponentResource implements Target {
 
     constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("appstack:targets:GkeCluster", name, {}, opts);
-        const gcp = new GcpProvider(name, { project: args.project, region: args.region, defaultLabels: { app: args.appName, stack: args.stack, "managed-by": "pulumi" } }, { parent: this });
+        const gcp = new GcpProvider(
+            name,
+            { project: args.project, region: args.region, defaultLabels: { app: args.appName, stack: args.stack, "managed-by": "pulumi" } },
+            { parent: this },
+        );
         const plain = { parent: this, provider: gcp };
         const kept = { ...plain, protect: args.protect };
 
@@ -81,7 +85,13 @@ export class GkeCluster extends pulumi.ComponentResource implements Target {
         const router = new compute.Router(`${name}-router`, { network: network.id, region: args.region }, plain);
         new compute.RouterNat(
             `${name}-nat`,
-            { router: router.name, region: args.region, natIpAllocateOption: "AUTO_ONLY", sourceSubnetworkIpRangesToNat: "ALL_SUBNETWORKS_ALL_IP_RANGES", logConfig: { enable: true, filter: "ERRORS_ONLY" } },
+            {
+                router: router.name,
+                region: args.region,
+                natIpAllocateOption: "AUTO_ONLY",
+                sourceSubnetworkIpRangesToNat: "ALL_SUBNETWORKS_ALL_IP_RANGES",
+                logConfig: { enable: true, filter: "ERRORS_ONLY" },
+            },
             plain,
         );
 
@@ -91,13 +101,23 @@ export class GkeCluster extends pulumi.ComponentResource implements Target {
         const key = new kms.CryptoKey(`${name}-secrets`, { keyRing: keyRing.id, rotationPeriod: "7776000s", purpose: "ENCRYPT_DECRYPT" }, kept);
         const keyUse = new kms.CryptoKeyIAMMember(
             `${name}-secrets`,
-            { cryptoKeyId: key.id, role: "roles/cloudkms.cryptoKeyEncrypterDecrypter", member: pulumi.interpolate`serviceAccount:service-${projectNumber}@container-engine-robot.iam.gserviceaccount.com` },
+            {
+                cryptoKeyId: key.id,
+                role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+                member: pulumi.interpolate`serviceAccount:service-${projectNumber}@container-engine-robot.iam.gserviceaccount.com`,
+            },
             plain,
         );
 
-        const nodeAccount = new serviceaccount.Account(`${name}-nodes`, { accountId: accountId(`${name}-nodes`), displayName: `${args.appName} ${args.stack} nodes` }, plain);
+        const nodeAccount = new serviceaccount.Account(
+            `${name}-nodes`,
+            { accountId: accountId(`${name}-nodes`), displayName: `${args.appName} ${args.stack} nodes` },
+            plain,
+        );
         const nodeMember = pulumi.interpolate`serviceAccount:${nodeAccount.email}`;
-        const nodeGrants = nodeRoles.map((role) => new projects.IAMMember(`${name}-nodes-${role.split("/")[1]}`, { project: args.project, role, member: nodeMember }, plain));
+        const nodeGrants = nodeRoles.map(
+            (role) => new projects.IAMMember(`${name}-nodes-${role.split("/")[1]}`, { project: args.project, role, member: nodeMember }, plain),
+        );
 
         const autopilot = args.compute.mode === "autopilot";
         const cluster = new container.Cluster(
@@ -121,7 +141,11 @@ export class GkeCluster extends pulumi.ComponentResource implements Target {
                           // Node pools are managed below; the default one goes at once.
                           removeDefaultNodePool: true,
                           initialNodeCount: 1,
-                          nodeConfig: { serviceAccount: nodeAccount.email, shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true }, workloadMetadataConfig: { mode: "GKE_METADATA" } },
+                          nodeConfig: {
+                              serviceAccount: nodeAccount.email,
+                              shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+                              workloadMetadataConfig: { mode: "GKE_METADATA" },
+                          },
                           workloadIdentityConfig: { workloadPool: `${args.project}.svc.id.goog` },
                           datapathProvider: "ADVANCED_DATAPATH",
                           enableShieldedNodes: true,
@@ -146,7 +170,14 @@ export class GkeCluster extends pulumi.ComponentResource implements Target {
             // GKE's own class: balanced persistent disks, bound where the pod lands.
             storageClass: "standard-rwo",
             registry: this.createRegistry(name, args, nodeMember, { ...kept, retainOnDelete: args.production }),
-            network: { cloud: "gcp", project: args.project, region: args.region, networkId: network.id, subnetId: subnet.id, cidrs: [args.ranges.nodes, args.ranges.pods, args.ranges.services] },
+            network: {
+                cloud: "gcp",
+                project: args.project,
+                region: args.region,
+                networkId: network.id,
+                subnetId: subnet.id,
+                cidrs: [args.ranges.nodes, args.ranges.pods, args.ranges.services],
+            },
             cloudProvider: gcp,
             facilities: clusterFacilities.gke,
             workloadIdentity: workloadIdentity(args.project, gcp),
@@ -154,7 +185,13 @@ export class GkeCluster extends pulumi.ComponentResource implements Target {
         this.registerOutputs({ clusterName: cluster.name });
     }
 
-    private nodePool(name: string, pool: GkeNodePoolArgs, cluster: container.Cluster, account: serviceaccount.Account, opts: pulumi.CustomResourceOptions): container.NodePool {
+    private nodePool(
+        name: string,
+        pool: GkeNodePoolArgs,
+        cluster: container.Cluster,
+        account: serviceaccount.Account,
+        opts: pulumi.CustomResourceOptions,
+    ): container.NodePool {
         return new container.NodePool(
             `${name}-${pool.name}`,
             {
@@ -194,7 +231,11 @@ export class GkeCluster extends pulumi.ComponentResource implements Target {
             },
             opts,
         );
-        new artifactregistry.RepositoryIamMember(`${name}-nodes`, { repository: repository.name, location: args.region, role: "roles/artifactregistry.reader", member: nodeMember }, { parent: this, provider: opts.provider });
+        new artifactregistry.RepositoryIamMember(
+            `${name}-nodes`,
+            { repository: repository.name, location: args.region, role: "roles/artifactregistry.reader", member: nodeMember },
+            { parent: this, provider: opts.provider },
+        );
         const server = `${args.region}-docker.pkg.dev`;
         const token = organizations.getClientConfigOutput({ parent: this, provider: opts.provider as GcpProvider });
         return {
@@ -213,7 +254,12 @@ function kubeconfig(cluster: container.Cluster): pulumi.Output<string> {
             clusters: [{ name: clusterName, cluster: { server: `https://${endpoint}`, "certificate-authority-data": ca } }],
             contexts: [{ name: clusterName, context: { cluster: clusterName, user: clusterName } }],
             "current-context": clusterName,
-            users: [{ name: clusterName, user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "gke-gcloud-auth-plugin", provideClusterInfo: true } } }],
+            users: [
+                {
+                    name: clusterName,
+                    user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "gke-gcloud-auth-plugin", provideClusterInfo: true } },
+                },
+            ],
         }),
     );
 }
@@ -234,7 +280,11 @@ function workloadIdentity(project: string, gcp: GcpProvider): WorkloadIdentityHo
         const account = new serviceaccount.Account(`${name}-identity`, { accountId: accountId(name), displayName: `${name} (Workload Identity)` }, opts);
         new serviceaccount.IAMMember(
             `${name}-identity`,
-            { serviceAccountId: account.name, role: "roles/iam.workloadIdentityUser", member: pulumi.interpolate`serviceAccount:${project}.svc.id.goog[${request.namespace}/${request.serviceAccountName}]` },
+            {
+                serviceAccountId: account.name,
+                role: "roles/iam.workloadIdentityUser",
+                member: pulumi.interpolate`serviceAccount:${project}.svc.id.goog[${request.namespace}/${request.serviceAccountName}]`,
+            },
             opts,
         );
         const member = pulumi.interpolate`serviceAccount:${account.email}`;
@@ -243,7 +293,9 @@ function workloadIdentity(project: string, gcp: GcpProvider): WorkloadIdentityHo
                 throw new pulumi.ResourceError(`${name}: a ${permission.cloud} permission cannot be granted on GKE`, parent);
             }
             (permission.projectRoles ?? []).forEach((role, n) => new projects.IAMMember(`${name}-identity-${index}-${n}`, { project, role, member }, opts));
-            (permission.bucketRoles ?? []).forEach(({ bucket, role }, n) => new storage.BucketIAMMember(`${name}-identity-${index}-bucket-${n}`, { bucket, role, member }, opts));
+            (permission.bucketRoles ?? []).forEach(
+                ({ bucket, role }, n) => new storage.BucketIAMMember(`${name}-identity-${index}-bucket-${n}`, { bucket, role, member }, opts),
+            );
         });
         return { serviceAccountAnnotations: { "iam.gke.io/gcp-service-account": account.email }, podLabels: {} };
     };

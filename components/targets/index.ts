@@ -9,13 +9,24 @@ import type { Target } from "./target";
 export type * from "./target";
 
 /** Which kind of target to deploy to, with that kind's arguments. */
-export type TargetArgs = ({ kind: "existing" } & ExistingClusterArgs) | ({ kind: "local" } & LocalClusterArgs) | ({ kind: "eks" } & EksClusterArgs) | ({ kind: "gke" } & GkeClusterArgs) | ({ kind: "aks" } & AksClusterArgs) | ({ kind: "baremetal" } & BaremetalClusterArgs);
+export type TargetArgs =
+    | ({ kind: "existing" } & ExistingClusterArgs)
+    | ({ kind: "local" } & LocalClusterArgs)
+    | ({ kind: "eks" } & EksClusterArgs)
+    | ({ kind: "gke" } & GkeClusterArgs)
+    | ({ kind: "aks" } & AksClusterArgs)
+    | ({ kind: "baremetal" } & BaremetalClusterArgs);
 
 /** The target of the given kind. A cloud's module, and with it its SDK, is loaded only for its kind. */
 export function createTarget(name: string, args: TargetArgs): Target {
     switch (args.kind) {
         case "existing":
-            return new ExistingCluster(name, { kubeconfig: args.kubeconfig, context: args.context, clusterIdentifier: args.clusterIdentifier, ingressController: args.ingressController });
+            return new ExistingCluster(name, {
+                kubeconfig: args.kubeconfig,
+                context: args.context,
+                clusterIdentifier: args.clusterIdentifier,
+                ingressController: args.ingressController,
+            });
         case "local":
             return new LocalCluster(name, { kubeconfigPath: args.kubeconfigPath, ingressController: args.ingressController });
         case "eks": {

@@ -187,7 +187,12 @@ export interface WorkloadIdentityBinding {
  * cloud resources are created under, so that they move with the workload; `aliases` say where
  * they were before the workload moved, so that a move replaces none of them.
  */
-export type WorkloadIdentityHook = (name: string, request: WorkloadIdentityRequest, parent: pulumi.Resource, aliases?: pulumi.Input<pulumi.Alias>[]) => WorkloadIdentityBinding;
+export type WorkloadIdentityHook = (
+    name: string,
+    request: WorkloadIdentityRequest,
+    parent: pulumi.Resource,
+    aliases?: pulumi.Input<pulumi.Alias>[],
+) => WorkloadIdentityBinding;
 
 /** A workload's cloud permissions, with the hook of its target that grants them to its ServiceAccount. */
 export interface CloudIdentity {

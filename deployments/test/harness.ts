@@ -32,7 +32,9 @@ export const encrypted = { secure: "v1:encrypted" };
  * config over; `written` is the stack file as written, where it differs (its secrets encrypted).
  */
 export async function runProgram(settings: Record<string, unknown>, written: Record<string, unknown> = settings): Promise<Run> {
-    pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(settings).map(([key, value]) => [`${namespace}:${key}`, typeof value === "string" ? value : JSON.stringify(value)])));
+    pulumi.runtime.setAllConfig(
+        Object.fromEntries(Object.entries(settings).map(([key, value]) => [`${namespace}:${key}`, typeof value === "string" ? value : JSON.stringify(value)])),
+    );
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "appstack-deployments-"));
     const file = path.join(dir, "Pulumi.test.yaml");
     fs.writeFileSync(file, YAML.stringify({ config: Object.fromEntries(Object.entries(written).map(([key, value]) => [`${namespace}:${key}`, value])) }));
@@ -70,7 +72,11 @@ export async function runUnderMocks(program: () => Promise<Record<string, unknow
 /** The example with each stack's kubeconfig set as a secret, as its comments say to. */
 export function exampleWithKubeconfigs(): { settings: Record<string, any>; written: Record<string, any> } {
     const settings = exampleSettings();
-    const withKubeconfig = (value: unknown) => settings.stacks.map((stack: Record<string, unknown>) => ({ ...stack, kubeconfig: value ?? `apiVersion: v1\nkind: Config\ncurrent-context: ${stack.name}-cluster\n` }));
+    const withKubeconfig = (value: unknown) =>
+        settings.stacks.map((stack: Record<string, unknown>) => ({
+            ...stack,
+            kubeconfig: value ?? `apiVersion: v1\nkind: Config\ncurrent-context: ${stack.name}-cluster\n`,
+        }));
     return { settings: { ...settings, stacks: withKubeconfig(undefined) }, written: { ...settings, stacks: withKubeconfig(encrypted) } };
 }
 
@@ -85,6 +91,7 @@ export function isSecret(value: unknown): boolean {
 export function reveal(value: any): any {
     if (isSecret(value)) return reveal(value.value);
     if (Array.isArray(value)) return value.map(reveal);
-    if (value !== null && typeof value === "object" && !(value instanceof Promise)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, reveal(item)]));
+    if (value !== null && typeof value === "object" && !(value instanceof Promise))
+        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, reveal(item)]));
     return value;
 }

@@ -19,7 +19,10 @@ describe("the deployments program with the committed example", () => {
     });
 
     it("deploys each stack on a push to its own branch, and previews its pull requests", () => {
-        for (const [stack, branch] of [["dev", "main"], ["prod", "release"]]) {
+        for (const [stack, branch] of [
+            ["dev", "main"],
+            ["prod", "release"],
+        ]) {
             const inputs = settingsOf(run, stack);
             assert.equal(inputs.organization, "acme");
             assert.equal(inputs.project, "appstack");
@@ -74,7 +77,10 @@ describe("the deployments program with the committed example", () => {
 
     it("detects drift on prod every 6 hours without remediating, and not on dev", () => {
         const drift = run.of("pulumiservice:index:DriftSchedule");
-        assert.deepEqual(drift.map((schedule) => [schedule.inputs.stack, schedule.inputs.scheduleCron, schedule.inputs.autoRemediate]), [["prod", "0 */6 * * *", false]]);
+        assert.deepEqual(
+            drift.map((schedule) => [schedule.inputs.stack, schedule.inputs.scheduleCron, schedule.inputs.autoRemediate]),
+            [["prod", "0 */6 * * *", false]],
+        );
     });
 
     it("makes a change to prod's environment wait for an approval from the platform team, and asks again after an edit", () => {
@@ -84,7 +90,12 @@ describe("the deployments program with the committed example", () => {
         assert.deepEqual(rule.environmentIdentifier, { organization: "acme", project: "appstack", name: "prod" });
         assert.deepEqual(rule.targetActionTypes, ["update"]);
         assert.equal(rule.enabled, true);
-        assert.deepEqual(rule.approvalRuleConfig, { numApprovalsRequired: 1, allowSelfApproval: false, requireReapprovalOnChange: true, eligibleApprovers: [{ teamName: "platform" }] });
+        assert.deepEqual(rule.approvalRuleConfig, {
+            numApprovalsRequired: 1,
+            allowSelfApproval: false,
+            requireReapprovalOnChange: true,
+            eligibleApprovers: [{ teamName: "platform" }],
+        });
     });
 
     it("applies the policy pack to every stack, blocking a mandatory violation", () => {
@@ -93,7 +104,10 @@ describe("the deployments program with the committed example", () => {
         const group = groups[0].inputs;
         assert.equal(group.mode, "preventative");
         assert.deepEqual(group.policyPacks, [{ name: "appstack" }]);
-        assert.deepEqual(group.stacks, [{ name: "dev", routingProject: "appstack" }, { name: "prod", routingProject: "appstack" }]);
+        assert.deepEqual(group.stacks, [
+            { name: "dev", routingProject: "appstack" },
+            { name: "prod", routingProject: "appstack" },
+        ]);
     });
 
     it("registers no review stack template or TTL schedule unless the settings ask for one", () => {
@@ -122,7 +136,10 @@ describe("the deployments program with bad settings", () => {
 
     it("refuses an existing cluster's stack without a kubeconfig, naming the command that sets one", async () => {
         const { message } = await failure(exampleSettings());
-        assert.match(message, /stacks\[0\]\.kubeconfig: got nothing; allowed: the cluster's kubeconfig as a secret \(`pulumi config set --secret --path 'stacks\[0\]\.kubeconfig' < kubeconfig`\)/);
+        assert.match(
+            message,
+            /stacks\[0\]\.kubeconfig: got nothing; allowed: the cluster's kubeconfig as a secret \(`pulumi config set --secret --path 'stacks\[0\]\.kubeconfig' < kubeconfig`\)/,
+        );
         assert.match(message, /stacks\[1\]\.kubeconfig: got nothing/);
     });
 
@@ -136,8 +153,16 @@ describe("the deployments program with bad settings", () => {
     it("refuses the local stack, access its target does not use, a prod stack without approvers and unknown keys", async () => {
         const { settings, written } = exampleWithKubeconfigs();
         const aws = { roleArn: "arn:aws:iam::123456789012:role/deploy" };
-        const stacks = [{ ...settings.stacks[0], aws }, { name: "prod", branch: "release", kubeconfig: "k" }, { name: "local", branch: "main" }];
-        const writtenStacks = [{ ...written.stacks[0], aws }, { name: "prod", branch: "release", kubeconfig: { secure: "v1:x" } }, { name: "local", branch: "main" }];
+        const stacks = [
+            { ...settings.stacks[0], aws },
+            { name: "prod", branch: "release", kubeconfig: "k" },
+            { name: "local", branch: "main" },
+        ];
+        const writtenStacks = [
+            { ...written.stacks[0], aws },
+            { name: "prod", branch: "release", kubeconfig: { secure: "v1:x" } },
+            { name: "local", branch: "main" },
+        ];
         const { message } = await failure({ ...settings, stacks, extra: true }, { ...written, stacks: writtenStacks, extra: true });
         assert.match(message, /^ {2}extra: got "true"; allowed: one of the keys organization, /m);
         assert.match(message, /stacks\[0\]\.aws: got .*; allowed: nothing: Pulumi\.dev\.yaml's target\.kind is existing, which uses kubeconfig alone/);
@@ -148,8 +173,14 @@ describe("the deployments program with bad settings", () => {
     it("refuses a review stack template that is not among the stacks, or is prod", async () => {
         const { settings, written } = exampleWithKubeconfigs();
         const reviewStacks = { template: "pr", destroyAt: "2027-01-01T00:00:00Z" };
-        assert.match((await failure({ ...settings, reviewStacks }, { ...written, reviewStacks })).message, /reviewStacks\.template: got "pr"; allowed: one of the stacks \(dev, prod\)/);
+        assert.match(
+            (await failure({ ...settings, reviewStacks }, { ...written, reviewStacks })).message,
+            /reviewStacks\.template: got "pr"; allowed: one of the stacks \(dev, prod\)/,
+        );
         const prodTemplate = { ...reviewStacks, template: "prod" };
-        assert.match((await failure({ ...settings, reviewStacks: prodTemplate }, { ...written, reviewStacks: prodTemplate })).message, /reviewStacks\.template: got "prod"; allowed: a dev stack/);
+        assert.match(
+            (await failure({ ...settings, reviewStacks: prodTemplate }, { ...written, reviewStacks: prodTemplate })).message,
+            /reviewStacks\.template: got "prod"; allowed: a dev stack/,
+        );
     });
 });

@@ -20,8 +20,17 @@ function repositoryWith(stacks: Record<string, string>): string {
 
 const access = {
     aws: { roleArn: "arn:aws:iam::123456789012:role/appstack-deploy" },
-    gcp: { projectNumber: "123456789012", workloadPoolId: "pulumi-cloud", providerId: "pulumi-cloud", serviceAccount: "appstack-deploy@acme-dev.iam.gserviceaccount.com" },
-    azure: { clientId: "11111111-1111-1111-1111-111111111111", tenantId: "22222222-2222-2222-2222-222222222222", subscriptionId: "33333333-3333-3333-3333-333333333333" },
+    gcp: {
+        projectNumber: "123456789012",
+        workloadPoolId: "pulumi-cloud",
+        providerId: "pulumi-cloud",
+        serviceAccount: "appstack-deploy@acme-dev.iam.gserviceaccount.com",
+    },
+    azure: {
+        clientId: "11111111-1111-1111-1111-111111111111",
+        tenantId: "22222222-2222-2222-2222-222222222222",
+        subscriptionId: "33333333-3333-3333-3333-333333333333",
+    },
 };
 
 async function deploy(plan: Plan): Promise<Run> {
@@ -75,7 +84,15 @@ describe("OIDC per target kind", () => {
     });
 
     it("GKE: the deployment acts as the service account through the workload identity pool", async () => {
-        assert.deepEqual(contextOf(run, "gke").oidc, { gcp: { projectId: "123456789012", workloadPoolId: "pulumi-cloud", providerId: "pulumi-cloud", serviceAccount: access.gcp.serviceAccount, tokenLifetime: "1h0m0s" } });
+        assert.deepEqual(contextOf(run, "gke").oidc, {
+            gcp: {
+                projectId: "123456789012",
+                workloadPoolId: "pulumi-cloud",
+                providerId: "pulumi-cloud",
+                serviceAccount: access.gcp.serviceAccount,
+                tokenLifetime: "1h0m0s",
+            },
+        });
         const login = (await definitionOf(run, "gke")).values.gcp.login["fn::open::gcp-login"];
         assert.equal(login.project, 123456789012);
         assert.equal(login.oidc.serviceAccount, access.gcp.serviceAccount);
@@ -97,7 +114,18 @@ describe("OIDC per target kind", () => {
 
     it("refuses a cloud stack without its access, or with another cloud's", () => {
         assert.throws(
-            () => planDeployments({ ...base, stacks: [{ name: "eks", branch: "main" }, { name: "gke", branch: "main", gcp: access.gcp, aws: access.aws }] }, () => false, root),
+            () =>
+                planDeployments(
+                    {
+                        ...base,
+                        stacks: [
+                            { name: "eks", branch: "main" },
+                            { name: "gke", branch: "main", gcp: access.gcp, aws: access.aws },
+                        ],
+                    },
+                    () => false,
+                    root,
+                ),
             (error: Error) => {
                 assert.match(error.message, /stacks\[0\]\.aws: got nothing; allowed: the aws access of a eks stack \(Pulumi\.eks\.yaml\)/);
                 assert.match(error.message, /stacks\[1\]\.aws: got .*; allowed: nothing: Pulumi\.gke\.yaml's target\.kind is gke, which uses gcp alone/);
@@ -108,7 +136,18 @@ describe("OIDC per target kind", () => {
 
     it("refuses malformed access, each value by its path", () => {
         assert.throws(
-            () => planDeployments({ ...base, stacks: [{ name: "eks", branch: "main", aws: { roleArn: "deploy" } }, { name: "aks", branch: "refs/heads/main", azure: { ...access.azure, tenantId: "x" } }] }, () => false, root),
+            () =>
+                planDeployments(
+                    {
+                        ...base,
+                        stacks: [
+                            { name: "eks", branch: "main", aws: { roleArn: "deploy" } },
+                            { name: "aks", branch: "refs/heads/main", azure: { ...access.azure, tenantId: "x" } },
+                        ],
+                    },
+                    () => false,
+                    root,
+                ),
             (error: Error) => {
                 assert.match(error.message, /stacks\[0\]\.aws\.roleArn: got "deploy"; allowed: an IAM role ARN/);
                 assert.match(error.message, /stacks\[1\]\.branch: got "refs\/heads\/main"; allowed: a branch name such as main, without refs\/heads\//);
@@ -128,7 +167,13 @@ describe("review stacks", () => {
             { name: "dev", branch: "main", aws: access.aws },
             { name: "pr", branch: "main", aws: access.aws },
         ];
-        const run = await deploy(planDeployments({ organization: "acme", repository: "acme/appstack", stacks, reviewStacks: { template: "pr", destroyAt: "2027-01-01T00:00:00Z" } }, () => false, root));
+        const run = await deploy(
+            planDeployments(
+                { organization: "acme", repository: "acme/appstack", stacks, reviewStacks: { template: "pr", destroyAt: "2027-01-01T00:00:00Z" } },
+                () => false,
+                root,
+            ),
+        );
         const template = run.of("pulumiservice:index:DeploymentSettings").find((resource) => resource.inputs.stack === "pr")!.inputs;
         assert.deepEqual([template.github.pullRequestTemplate, template.github.deployCommits, template.github.previewPullRequests], [true, false, false]);
         const dev = run.of("pulumiservice:index:DeploymentSettings").find((resource) => resource.inputs.stack === "dev")!.inputs;
@@ -141,7 +186,17 @@ describe("review stacks", () => {
 
     it("refuses a destroyAt that is not an ISO 8601 time in UTC", () => {
         assert.throws(
-            () => planDeployments({ organization: "acme", repository: "acme/appstack", stacks: [{ name: "pr", branch: "main", aws: access.aws }], reviewStacks: { template: "pr", destroyAt: "next week" } }, () => false, root),
+            () =>
+                planDeployments(
+                    {
+                        organization: "acme",
+                        repository: "acme/appstack",
+                        stacks: [{ name: "pr", branch: "main", aws: access.aws }],
+                        reviewStacks: { template: "pr", destroyAt: "next week" },
+                    },
+                    () => false,
+                    root,
+                ),
             /reviewStacks\.destroyAt: got "next week"; allowed: /,
         );
     });

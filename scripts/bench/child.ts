@@ -19,7 +19,9 @@ import { evaluate, evaluateProgram, projectRoot, readStackSettings } from "../of
 // the program first touches it, so requiring `@pulumi/azure-native/keyvault` alone would leave
 // out most of what a stack really loads.
 
-const { values } = parseArgs({ options: { stack: { type: "string" }, floor: { type: "string" }, registrations: { type: "string" }, modules: { type: "boolean" } } });
+const { values } = parseArgs({
+    options: { stack: { type: "string" }, floor: { type: "string" }, registrations: { type: "string" }, modules: { type: "boolean" } },
+});
 const stack = values.stack ?? "prod";
 
 async function main(): Promise<void> {
@@ -33,7 +35,10 @@ async function main(): Promise<void> {
         await evaluate(stack, settings, async () => {
             const { ConfigMap } = require("@pulumi/kubernetes/core/v1") as typeof import("@pulumi/kubernetes/core/v1");
             for (let index = 0; index < registrations; index++) {
-                new ConfigMap(`plain-${index}`, { metadata: { name: `plain-${index}`, labels: { "app.kubernetes.io/name": "plain" } }, data: { key: "value" } });
+                new ConfigMap(`plain-${index}`, {
+                    metadata: { name: `plain-${index}`, labels: { "app.kubernetes.io/name": "plain" } },
+                    data: { key: "value" },
+                });
             }
         });
         return;

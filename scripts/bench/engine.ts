@@ -31,7 +31,11 @@ function benchStackFile(workers: number | undefined): { file: string; namespace:
     document.config["appstack:namespace"] = namespace;
     if (workers !== undefined) {
         const [template] = document.config["appstack:workers"] as Record<string, unknown>[];
-        document.config["appstack:workers"] = Array.from({ length: workers }, (_, index) => ({ ...template, name: `w${index + 1}`, queues: [`q${index + 1}`] }));
+        document.config["appstack:workers"] = Array.from({ length: workers }, (_, index) => ({
+            ...template,
+            name: `w${index + 1}`,
+            queues: [`q${index + 1}`],
+        }));
     }
     const file = path.join(stateDir, "bench", "Pulumi.bench.yaml");
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -87,7 +91,9 @@ async function criticalPath(stack: Stack, steps: Map<string, Step>): Promise<str
         const name = current.urn.slice(current.urn.lastIndexOf("::") + 2);
         const type = typeOf(current.urn);
         chain.push(`${type} ${name}: ${current.start.toFixed(1)} s -> ${current.end!.toFixed(1)} s`);
-        const before = waitedOn(current.urn).map((urn) => steps.get(urn)).filter((step): step is Step => step?.end !== undefined && isCustom(step));
+        const before = waitedOn(current.urn)
+            .map((urn) => steps.get(urn))
+            .filter((step): step is Step => step?.end !== undefined && isCustom(step));
         current = before.sort((a, b) => b.end! - a.end!)[0];
     }
     return chain.reverse();
@@ -99,7 +105,8 @@ function kubectlApply(objects: RenderedObject[], namespace: string, kubectl: (ar
     const jobs = new Map(objects.filter((o) => o.manifest.kind === "Job").map((o) => [o.resource.urn, o.manifest]));
     let batch: RenderedObject[] = [];
     const flush = () => {
-        if (batch.length > 0) kubectl(["apply", "--server-side", "--field-manager=bench", "-f", "-"], batch.map((o) => JSON.stringify(o.manifest)).join("\n---\n"));
+        if (batch.length > 0)
+            kubectl(["apply", "--server-side", "--field-manager=bench", "-f", "-"], batch.map((o) => JSON.stringify(o.manifest)).join("\n---\n"));
         batch = [];
     };
     for (const object of objects) {
@@ -141,7 +148,16 @@ export async function benchEngine(runs: number, workers?: number): Promise<Engin
     let stack = await openStack(engine, "bench", file);
     await ensureGeneratedSecrets(stack, generatedSecretPaths(file));
     const render = await renderStack("bench", path.join(stateDir, "bench", "render"), { configFile: file });
-    const figures: EngineFigures = { workers: workers === undefined ? "local stack" : `${workers} workers`, resources: 0, up: [], preview: [], roll: [], destroy: [], kubectl: [], criticalPath: [] };
+    const figures: EngineFigures = {
+        workers: workers === undefined ? "local stack" : `${workers} workers`,
+        resources: 0,
+        up: [],
+        preview: [],
+        roll: [],
+        destroy: [],
+        kubectl: [],
+        criticalPath: [],
+    };
     try {
         for (let run = 0; run < runs; run++) {
             const up = await timedUp(stack);

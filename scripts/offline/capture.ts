@@ -54,7 +54,10 @@ interface AliasRequest {
     getSpec(): { getName(): string; getType(): string; getStack(): string; getProject(): string; getParenturn(): string; getNoparent(): boolean } | undefined;
 }
 
-type Callback = (err: unknown, response: { getUrn(): string; getObject(): { toJavaScript(): { metadata?: { name?: string } } } | undefined } | undefined) => void;
+type Callback = (
+    err: unknown,
+    response: { getUrn(): string; getObject(): { toJavaScript(): { metadata?: { name?: string } } } | undefined } | undefined,
+) => void;
 
 /** Wraps the mock monitor so that every registration is kept, with its parent and provider. */
 export function recordRegistrations(resources: RegisteredResource[]): RegisteredResource[] {
@@ -74,7 +77,9 @@ export function recordRegistrations(resources: RegisteredResource[]): Registered
                     dependencies: req.getDependenciesList(),
                     ignoreChanges: req.getIgnorechangesList(),
                     ...aliasesOf(response.getUrn(), req),
-                    inputs: maskSecrets(withAutoName(req.getType(), req.getName(), req.getObject()?.toJavaScript() ?? {}, response.getObject()?.toJavaScript().metadata?.name)) as Record<string, unknown>,
+                    inputs: maskSecrets(
+                        withAutoName(req.getType(), req.getName(), req.getObject()?.toJavaScript() ?? {}, response.getObject()?.toJavaScript().metadata?.name),
+                    ) as Record<string, unknown>,
                 });
             }
             callback(err, response);
@@ -147,7 +152,9 @@ export function maskSecrets(value: unknown): unknown {
         if (record[sigKey] === secretSig) {
             // A secret map (a Secret's data) keeps its keys, which are not secret; each value is masked.
             const secret = record.value;
-            return secret !== null && typeof secret === "object" && !Array.isArray(secret) ? Object.fromEntries(Object.keys(secret).map((key) => [key, secretMarker])) : secretMarker;
+            return secret !== null && typeof secret === "object" && !Array.isArray(secret)
+                ? Object.fromEntries(Object.keys(secret).map((key) => [key, secretMarker]))
+                : secretMarker;
         }
         if (record[sigKey] === resourceSig) {
             return record.urn;

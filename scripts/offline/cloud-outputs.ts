@@ -4,7 +4,12 @@ import * as YAML from "yaml";
 // What the clouds compute, offline: the results of the invokes the targets make, and the values
 // a cloud assigns when it creates a resource.
 
-const azureIds = { subscription: "00000000-0000-0000-0000-000000000001", tenant: "00000000-0000-0000-0000-000000000002", client: "00000000-0000-0000-0000-000000000003", object: "00000000-0000-0000-0000-000000000004" };
+const azureIds = {
+    subscription: "00000000-0000-0000-0000-000000000001",
+    tenant: "00000000-0000-0000-0000-000000000002",
+    client: "00000000-0000-0000-0000-000000000003",
+    object: "00000000-0000-0000-0000-000000000004",
+};
 
 /**
  * What the invokes the targets make answer offline, by token: plausible values of the shape the
@@ -20,9 +25,25 @@ export const invokeResults: Record<string, (inputs: Record<string, any>) => Reco
         authorizationToken: Buffer.from("AWS:offline-ecr-token").toString("base64"),
         expiresAt: "2030-01-01T00:00:00Z",
     }),
-    "gcp:organizations/getProject:getProject": (inputs) => ({ id: `projects/${inputs.projectId}`, projectId: inputs.projectId, number: "123456789012", name: inputs.projectId }),
-    "gcp:organizations/getClientConfig:getClientConfig": () => ({ id: "offline", accessToken: "offline-access-token", project: "offline-project", region: "", zone: "" }),
-    "azure-native:authorization:getClientConfig": () => ({ clientId: azureIds.client, objectId: azureIds.object, subscriptionId: azureIds.subscription, tenantId: azureIds.tenant }),
+    "gcp:organizations/getProject:getProject": (inputs) => ({
+        id: `projects/${inputs.projectId}`,
+        projectId: inputs.projectId,
+        number: "123456789012",
+        name: inputs.projectId,
+    }),
+    "gcp:organizations/getClientConfig:getClientConfig": () => ({
+        id: "offline",
+        accessToken: "offline-access-token",
+        project: "offline-project",
+        region: "",
+        zone: "",
+    }),
+    "azure-native:authorization:getClientConfig": () => ({
+        clientId: azureIds.client,
+        objectId: azureIds.object,
+        subscriptionId: azureIds.subscription,
+        tenantId: azureIds.tenant,
+    }),
     "azure-native:containerservice:listManagedClusterUserCredentials": (inputs) => ({
         kubeconfigs: [
             {
@@ -31,7 +52,15 @@ export const invokeResults: Record<string, (inputs: Record<string, any>) => Reco
                     YAML.stringify({
                         apiVersion: "v1",
                         kind: "Config",
-                        clusters: [{ name: inputs.resourceName, cluster: { server: `https://${inputs.resourceName}.hcp.westeurope.azmk8s.io:443`, "certificate-authority-data": Buffer.from("offline certificate authority").toString("base64") } }],
+                        clusters: [
+                            {
+                                name: inputs.resourceName,
+                                cluster: {
+                                    server: `https://${inputs.resourceName}.hcp.westeurope.azmk8s.io:443`,
+                                    "certificate-authority-data": Buffer.from("offline certificate authority").toString("base64"),
+                                },
+                            },
+                        ],
                         users: [{ name: "clusterUser", user: { exec: { command: "kubelogin", args: ["get-token", "--login", "devicecode"] } } }],
                     }),
                 ).toString("base64"),
@@ -101,7 +130,11 @@ function azureOutputs(type: string, name: string, inputs: Record<string, any>): 
         case "azure-native:managedidentity:UserAssignedIdentity":
             return { ...common, principalId: guid, clientId: guid, tenantId: azureIds.tenant };
         case "azure-native:keyvault:Key":
-            return { ...common, keyUri: `https://${resourceName}.vault.azure.net/keys/${resourceName}`, keyUriWithVersion: `https://${resourceName}.vault.azure.net/keys/${resourceName}/0a1b2c3d` };
+            return {
+                ...common,
+                keyUri: `https://${resourceName}.vault.azure.net/keys/${resourceName}`,
+                keyUriWithVersion: `https://${resourceName}.vault.azure.net/keys/${resourceName}/0a1b2c3d`,
+            };
         case "azure-native:containerregistry:Registry":
             return { ...common, loginServer: `${inputs.registryName}.azurecr.io` };
         case "azure-native:dbforpostgresql:Server":
@@ -125,9 +158,18 @@ function gcpOutputs(type: string, name: string, inputs: Record<string, any>): Re
             return { email, name: `projects/${project}/serviceAccounts/${email}`, member: `serviceAccount:${email}` };
         }
         case "gcp:container/cluster:Cluster":
-            return { ...common, endpoint: "203.0.113.10", masterAuth: { clusterCaCertificate: Buffer.from("offline certificate authority").toString("base64") } };
+            return {
+                ...common,
+                endpoint: "203.0.113.10",
+                masterAuth: { clusterCaCertificate: Buffer.from("offline certificate authority").toString("base64") },
+            };
         case "gcp:sql/databaseInstance:DatabaseInstance":
-            return { ...common, privateIpAddress: "10.100.0.3", connectionName: `${project}:europe-west1:${resourceName}`, serverCaCerts: [{ cert: offlineCertificate }] };
+            return {
+                ...common,
+                privateIpAddress: "10.100.0.3",
+                connectionName: `${project}:europe-west1:${resourceName}`,
+                serverCaCerts: [{ cert: offlineCertificate }],
+            };
         case "gcp:redis/instance:Instance":
             return { ...common, host: "10.100.1.4", port: 6378, serverCaCerts: [{ cert: offlineCertificate }] };
         case "gcp:artifactregistry/repository:Repository":
@@ -146,8 +188,21 @@ function commandOutputs(inputs: Record<string, any>): Record<string, unknown> {
     const kubeconfig = YAML.stringify({
         apiVersion: "v1",
         kind: "Config",
-        clusters: [{ name: "default", cluster: { server: "https://127.0.0.1:6443", "certificate-authority-data": Buffer.from(offlineCertificate).toString("base64") } }],
-        users: [{ name: "default", user: { "client-certificate-data": Buffer.from("offline client certificate").toString("base64"), "client-key-data": Buffer.from("offline client key").toString("base64") } }],
+        clusters: [
+            {
+                name: "default",
+                cluster: { server: "https://127.0.0.1:6443", "certificate-authority-data": Buffer.from(offlineCertificate).toString("base64") },
+            },
+        ],
+        users: [
+            {
+                name: "default",
+                user: {
+                    "client-certificate-data": Buffer.from("offline client certificate").toString("base64"),
+                    "client-key-data": Buffer.from("offline client key").toString("base64"),
+                },
+            },
+        ],
         contexts: [{ name: "default", context: { cluster: "default", user: "default" } }],
         "current-context": "default",
     });

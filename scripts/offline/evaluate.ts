@@ -66,7 +66,13 @@ function restoreVariable(name: string, value: string | undefined): void {
     }
 }
 
-async function evaluateWithConfig(stack: string, program: () => Promise<Record<string, unknown> | void>, registered: RegisteredResource[], lastOutputs: Record<string, unknown>, observe?: Observer): Promise<Evaluation> {
+async function evaluateWithConfig(
+    stack: string,
+    program: () => Promise<Record<string, unknown> | void>,
+    registered: RegisteredResource[],
+    lastOutputs: Record<string, unknown>,
+    observe?: Observer,
+): Promise<Evaluation> {
     await pulumi.runtime.setMocks(
         offlineMocks(lastOutputs, observe),
         projectName,

@@ -18,7 +18,14 @@ export function offlineMocks(lastOutputs: Record<string, unknown>, observe?: Obs
                 return { id: args.id, state: { name: args.inputs.name, outputs: lastOutputs, secretOutputNames: [] } };
             }
             observe?.({ type: args.type, name: args.name, inputs: revealSecrets(args.inputs) as Record<string, any> });
-            return { id: args.custom ? `${args.name}-id` : undefined, state: { ...withGeneratedValues(args.type, withAutoName(args.type, args.name, args.inputs)), ...cloudOutputs(args.type, args.name, args.inputs), ...providerOutputs(args.type, args.inputs) } };
+            return {
+                id: args.custom ? `${args.name}-id` : undefined,
+                state: {
+                    ...withGeneratedValues(args.type, withAutoName(args.type, args.name, args.inputs)),
+                    ...cloudOutputs(args.type, args.name, args.inputs),
+                    ...providerOutputs(args.type, args.inputs),
+                },
+            };
         },
         call: (args) => invokeResults[args.token]?.(args.inputs) ?? args.inputs,
     };
@@ -58,5 +65,11 @@ function providerOutputs(type: string, inputs: Record<string, any>): Record<stri
     const { registries: _credentials, ...build } = inputs;
     const digest = `sha256:${createHash("sha256").update(JSON.stringify(build)).digest("hex")}`;
     const tag = Array.isArray(inputs.tags) && typeof inputs.tags[0] === "string" ? inputs.tags[0] : "";
-    return { digest, ref: `${tag}@${digest}`, contextHash: createHash("sha256").update(JSON.stringify(inputs.context ?? {})).digest("hex") };
+    return {
+        digest,
+        ref: `${tag}@${digest}`,
+        contextHash: createHash("sha256")
+            .update(JSON.stringify(inputs.context ?? {}))
+            .digest("hex"),
+    };
 }

@@ -8,7 +8,11 @@ import type { StackConfig } from "./stack";
  * what would not work (no email for cert-manager, no addresses for MetalLB, no mirror for
  * local-path), so each add-on selected here has what it needs. Undefined: none is installed.
  */
-export function addonsArgs(config: Pick<StackConfig, "addons" | "target" | "ingress">, appNamespace: ClusterAddonsArgs["appNamespace"], clusterIngress: IngressProfile): ClusterAddonsArgs | undefined {
+export function addonsArgs(
+    config: Pick<StackConfig, "addons" | "target" | "ingress">,
+    appNamespace: ClusterAddonsArgs["appNamespace"],
+    clusterIngress: IngressProfile,
+): ClusterAddonsArgs | undefined {
     const selected = selectedAddons(config);
     if (!Object.values(selected).some(Boolean)) {
         return undefined;
@@ -25,15 +29,26 @@ export function addonsArgs(config: Pick<StackConfig, "addons" | "target" | "ingr
                   namespace: given.certManager?.namespace ?? "cert-manager",
                   email: given.certManager?.email ?? "",
                   // The challenges go through the controller that serves the app's Ingress: the one installed here, else the cluster's own.
-                  solver: selected.ingressNginx ? { className, annotations: {} } : { className: clusterIngress.className, annotations: clusterIngress.annotations },
+                  solver: selected.ingressNginx
+                      ? { className, annotations: {} }
+                      : { className: clusterIngress.className, annotations: clusterIngress.annotations },
                   values: given.certManager?.values,
                   mirror,
               }
             : undefined,
-        metricsServer: selected.metricsServer ? { namespace: given.metricsServer?.namespace ?? "metrics-server", values: given.metricsServer?.values, mirror } : undefined,
-        metallb: selected.metallb ? { namespace: given.metallb?.namespace ?? "metallb-system", addresses: given.metallb?.addresses ?? [], values: given.metallb?.values, mirror } : undefined,
+        metricsServer: selected.metricsServer
+            ? { namespace: given.metricsServer?.namespace ?? "metrics-server", values: given.metricsServer?.values, mirror }
+            : undefined,
+        metallb: selected.metallb
+            ? { namespace: given.metallb?.namespace ?? "metallb-system", addresses: given.metallb?.addresses ?? [], values: given.metallb?.values, mirror }
+            : undefined,
         localPath: selected.localPath
-            ? { namespace: given.localPath?.namespace ?? "local-path-storage", storageClassName: given.localPath?.storageClassName ?? "local-path", values: given.localPath?.values, mirror }
+            ? {
+                  namespace: given.localPath?.namespace ?? "local-path-storage",
+                  storageClassName: given.localPath?.storageClassName ?? "local-path",
+                  values: given.localPath?.values,
+                  mirror,
+              }
             : undefined,
     };
 }

@@ -19,7 +19,12 @@ const ipv4Range = z.string().refine(isIpv4Range, "an IPv4 CIDR with its host bit
 export const addons = z.strictObject({
     chartMirror: z
         .union([
-            z.strictObject({ oci: z.string().regex(/^oci:\/\/[^/]+/, "an OCI registry path such as oci://registry.example.com/charts").describe("OCI registry holding each chart under its name") }),
+            z.strictObject({
+                oci: z
+                    .string()
+                    .regex(/^oci:\/\/[^/]+/, "an OCI registry path such as oci://registry.example.com/charts")
+                    .describe("OCI registry holding each chart under its name"),
+            }),
             z.strictObject({ directory: z.string().min(1, "a directory").describe("directory holding each chart unpacked under its name") }),
         ])
         .optional()
@@ -30,19 +35,28 @@ export const addons = z.strictObject({
         .describe("ingress-nginx, serving ingress.className from ingress.controllerNamespace"),
     certManager: z
         .strictObject({
-            enabled: z.boolean().optional().describe("install it; default: where the target's cluster lacks it and the Ingress takes its certificate from cert-manager"),
+            enabled: z
+                .boolean()
+                .optional()
+                .describe("install it; default: where the target's cluster lacks it and the Ingress takes its certificate from cert-manager"),
             namespace: namespace("cert-manager"),
             email: z.email("an email address").optional().describe("the ACME account's contact email (required when cert-manager is installed)"),
             values: helmValues.optional(),
         })
         .optional()
         .describe(`cert-manager with the ClusterIssuers ${Object.keys(acmeIssuers).join(" and ")} (ACME HTTP-01 through the ingress class)`),
-    metricsServer: z.strictObject({ enabled, namespace: namespace("metrics-server"), values: helmValues.optional() }).optional().describe("metrics-server, the metrics API of the autoscalers"),
+    metricsServer: z
+        .strictObject({ enabled, namespace: namespace("metrics-server"), values: helmValues.optional() })
+        .optional()
+        .describe("metrics-server, the metrics API of the autoscalers"),
     metallb: z
         .strictObject({
             enabled,
             namespace: namespace("metallb-system"),
-            addresses: z.array(z.string()).optional().describe("addresses for Services of type LoadBalancer, each a CIDR or first-last (required when MetalLB is installed)"),
+            addresses: z
+                .array(z.string())
+                .optional()
+                .describe("addresses for Services of type LoadBalancer, each a CIDR or first-last (required when MetalLB is installed)"),
             clusterCidrs: z.array(ipv4Range).optional().describe("the cluster's node, pod and service ranges, which no address may overlap"),
             values: helmValues.optional(),
         })
@@ -71,7 +85,8 @@ export interface AddonContext {
 /** Which add-ons the stack installs: the config's choice, else what the target's cluster lacks. */
 export function selectedAddons(config: AddonContext): Record<AddonName, boolean> {
     const has = clusterFacilities[config.target.kind];
-    const choose = (addon: AddonName, lacks: (facilities: NonNullable<typeof has>) => boolean) => config.addons?.[addon]?.enabled ?? (has !== undefined && lacks(has));
+    const choose = (addon: AddonName, lacks: (facilities: NonNullable<typeof has>) => boolean) =>
+        config.addons?.[addon]?.enabled ?? (has !== undefined && lacks(has));
     return {
         // Not for an Ingress of another class (k3s's Traefik on bare metal): nothing would use it.
         ingressNginx: choose("ingressNginx", (f) => !f.ingressController && (config.ingress.className ?? "nginx") === "nginx"),
@@ -86,7 +101,7 @@ export function selectedAddons(config: AddonContext): Record<AddonName, boolean>
 export function checkAddons(config: Record<string, unknown>, ctx: z.RefinementCtx): void {
     const parsed = addons.optional().safeParse(config.addons);
     const target = config.target as { kind?: TargetKind } | undefined;
-    const ingress = config.ingress as AddonContext["ingress"] & { tls: { clusterIssuer?: string } } | undefined;
+    const ingress = config.ingress as (AddonContext["ingress"] & { tls: { clusterIssuer?: string } }) | undefined;
     if (!parsed.success || !target?.kind || !(target.kind in clusterFacilities) || !ingress?.tls) {
         return;
     }
@@ -104,7 +119,10 @@ export function checkAddons(config: Record<string, unknown>, ctx: z.RefinementCt
         issue(["chartMirror"], `set, but no add-on is installed on this ${target.kind} target`, given.chartMirror);
     }
     if (selected.localPath && !given.chartMirror) {
-        issue(["chartMirror"], `a chart mirror holding ${pinnedCharts.localPath.chart} ${pinnedCharts.localPath.version}: its project publishes it in no Helm repository`);
+        issue(
+            ["chartMirror"],
+            `a chart mirror holding ${pinnedCharts.localPath.chart} ${pinnedCharts.localPath.version}: its project publishes it in no Helm repository`,
+        );
     }
     if (selected.certManager) {
         if (!given.certManager?.email) {
@@ -112,7 +130,12 @@ export function checkAddons(config: Record<string, unknown>, ctx: z.RefinementCt
         }
         const clusterIssuer = ingress.tls.clusterIssuer;
         if (ingress.tls.mode === "cert-manager" && clusterIssuer !== undefined && !(clusterIssuer in acmeIssuers)) {
-            ctx.addIssue({ code: "custom", path: ["ingress", "tls", "clusterIssuer"], input: clusterIssuer, message: `one of the ClusterIssuers appstack installs: ${Object.keys(acmeIssuers).join(", ")}` });
+            ctx.addIssue({
+                code: "custom",
+                path: ["ingress", "tls", "clusterIssuer"],
+                input: clusterIssuer,
+                message: `one of the ClusterIssuers appstack installs: ${Object.keys(acmeIssuers).join(", ")}`,
+            });
         }
     }
     if (selected.metallb) {
@@ -120,7 +143,11 @@ export function checkAddons(config: Record<string, unknown>, ctx: z.RefinementCt
     }
 }
 
-function checkAddressPool(addresses: string[] | undefined, clusterCidrs: string[], issue: (path: PropertyKey[], message: string, input?: unknown) => void): void {
+function checkAddressPool(
+    addresses: string[] | undefined,
+    clusterCidrs: string[],
+    issue: (path: PropertyKey[], message: string, input?: unknown) => void,
+): void {
     if (!addresses?.length) {
         issue(["metallb", "addresses"], "at least one address range for Services of type LoadBalancer, required when MetalLB is installed");
         return;

@@ -44,7 +44,12 @@ export function appArgs(config: StackConfig, surroundings: AppSurroundings): App
         // The schema requires an image whenever the frontend is enabled.
         frontend:
             frontend.enabled && frontend.image
-                ? { ...workloadSpec(frontend, httpProbes(frontend.probes)), port: frontend.port, image: pinnedReference(frontend.image), metrics: metrics.frontend }
+                ? {
+                      ...workloadSpec(frontend, httpProbes(frontend.probes)),
+                      port: frontend.port,
+                      image: pinnedReference(frontend.image),
+                      metrics: metrics.frontend,
+                  }
                 : undefined,
         migrations: migrations.enabled
             ? {
@@ -53,7 +58,9 @@ export function appArgs(config: StackConfig, surroundings: AppSurroundings): App
                   activeDeadlineSeconds: migrations.activeDeadlineSeconds,
                   resources: resourceRequirements(migrations.resources),
                   uses: uses[migrationsComponent],
-                  database: uses[migrationsComponent]?.includes("postgres") ? surroundings.dataStores.find((store) => store.kind === "postgres")?.identity : undefined,
+                  database: uses[migrationsComponent]?.includes("postgres")
+                      ? surroundings.dataStores.find((store) => store.kind === "postgres")?.identity
+                      : undefined,
               }
             : undefined,
         cronJobs: config.cronJobs.map((job) => ({ ...cronJobArgs(job, api.resources), uses: uses[cronJobComponent(job.name)] })),

@@ -88,13 +88,24 @@ export function checkProdImagesPinnedByDigest(config: Payload, ctx: z.Refinement
     }
 }
 
-
 /**
  * What the stores a stack provides mean for the rest of its config: a component can use only a
  * store that exists, a managed store needs a cloud target, and no setting may take the name of
  * a store's variable (one of the two would silently win).
  */
-export function checkDataStoreUse(value: { target: { kind: string }; data: DataConfig; settings: Record<string, string>; secrets: Record<string, string>; api: { uses?: string[]; env: Record<string, string> }; workers: { uses?: string[]; env: Record<string, string> }[]; cronJobs: { uses?: string[] }[]; migrations: { uses?: string[] } }, ctx: z.RefinementCtx) {
+export function checkDataStoreUse(
+    value: {
+        target: { kind: string };
+        data: DataConfig;
+        settings: Record<string, string>;
+        secrets: Record<string, string>;
+        api: { uses?: string[]; env: Record<string, string> };
+        workers: { uses?: string[]; env: Record<string, string> }[];
+        cronJobs: { uses?: string[] }[];
+        migrations: { uses?: string[] };
+    },
+    ctx: z.RefinementCtx,
+) {
     const provided = new Set(dataStoreKinds.filter((store) => value.data[store].mode !== "disabled"));
     const consumers: [PropertyKey[], string[] | undefined][] = [
         [["api", "uses"], value.api.uses],
@@ -105,7 +116,12 @@ export function checkDataStoreUse(value: { target: { kind: string }; data: DataC
     for (const [path, uses] of consumers) {
         (uses ?? []).forEach((store, index) => {
             if (!provided.has(store as (typeof dataStoreKinds)[number])) {
-                ctx.addIssue({ code: "custom", path: [...path, index], input: store, message: `a store the stack provides (data.${store}.mode is "disabled"): ${[...provided].join(", ")}` });
+                ctx.addIssue({
+                    code: "custom",
+                    path: [...path, index],
+                    input: store,
+                    message: `a store the stack provides (data.${store}.mode is "disabled"): ${[...provided].join(", ")}`,
+                });
             }
         });
     }
@@ -119,7 +135,9 @@ export function checkDataStoreUse(value: { target: { kind: string }; data: DataC
             });
         }
     }
-    const reserved = new Map(dataStoreKinds.flatMap((store) => [...connectionVariables[store].plain, ...connectionVariables[store].secret].map((key) => [key, store] as const)));
+    const reserved = new Map(
+        dataStoreKinds.flatMap((store) => [...connectionVariables[store].plain, ...connectionVariables[store].secret].map((key) => [key, store] as const)),
+    );
     const ownKeys: [PropertyKey[], Record<string, string>][] = [
         [["settings"], value.settings],
         [["secrets"], value.secrets],
@@ -143,7 +161,12 @@ export function checkPublicEndpoint(config: Payload, ctx: z.RefinementCtx): void
     }
     entries(field(field(config.target, "publicEndpoint"), "cidrs")).forEach((range, index) => {
         if (range === "0.0.0.0/0") {
-            ctx.addIssue({ code: "custom", path: ["target", "publicEndpoint", "cidrs", index], input: range, message: "the ranges of your offices, VPN or CI in prod, not the whole internet (or no publicEndpoint: private access only)" });
+            ctx.addIssue({
+                code: "custom",
+                path: ["target", "publicEndpoint", "cidrs", index],
+                input: range,
+                message: "the ranges of your offices, VPN or CI in prod, not the whole internet (or no publicEndpoint: private access only)",
+            });
         }
     });
 }

@@ -17,7 +17,11 @@ export function imageArgs(image: StackConfig["image"], stack: string, targetRegi
     const registry: ImageRegistry | undefined = image.registry
         ? {
               repository: image.repository!,
-              credentials: pulumi.output({ server: image.registry.server, username: image.registry.username, password: pulumi.secret(image.registry.password) }),
+              credentials: pulumi.output({
+                  server: image.registry.server,
+                  username: image.registry.username,
+                  password: pulumi.secret(image.registry.password),
+              }),
           }
         : targetRegistry;
     if (registry === undefined) {
@@ -43,5 +47,9 @@ export function imagePullCredentials(registry: StackConfig["image"]["registry"])
     if (!registry || registry.pullBy === "nodes") {
         return undefined;
     }
-    return { server: registry.server, username: registry.pullUsername ?? registry.username, password: pulumi.secret(registry.pullPassword ?? registry.password) };
+    return {
+        server: registry.server,
+        username: registry.pullUsername ?? registry.username,
+        password: pulumi.secret(registry.pullPassword ?? registry.password),
+    };
 }

@@ -1,6 +1,16 @@
 // The stack config's schema, one file per area of the config tree, and beside each area the
 // builder of the components' arguments from it (X.args.ts).
-export { stackConfigSchema, type CronJobConfig, type ExecProbe, type HttpProbes, type ImageRef, type StackConfig, type TargetConfig, type WorkerConfig, type WorkloadLifecycle } from "./stack";
+export {
+    stackConfigSchema,
+    type CronJobConfig,
+    type ExecProbe,
+    type HttpProbes,
+    type ImageRef,
+    type StackConfig,
+    type TargetConfig,
+    type WorkerConfig,
+    type WorkloadLifecycle,
+} from "./stack";
 export { secretValues } from "./values";
 export { appArgs, type AppSurroundings } from "./app.args";
 export { managedStoresArgs, objectStoreArgs, postgresArgs, redisArgs, searchArgs, storeClients, storeUses, type DataConfig, type StoreCluster } from "./data";

@@ -4,13 +4,17 @@ import { dnsLabel } from "./values";
 export const ingress = z
     .strictObject({
         enabled: z.boolean().describe("expose the api (and frontend) through an Ingress"),
-        className: dnsLabel.describe("IngressClass (existing, local and baremetal targets; a cloud target names its own controller; on baremetal, \"traefik\" keeps k3s's own)"),
+        className: dnsLabel.describe(
+            'IngressClass (existing, local and baremetal targets; a cloud target names its own controller; on baremetal, "traefik" keeps k3s\'s own)',
+        ),
         host: z
             .string()
             .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/, "a fully qualified host name such as app.example.com")
             .optional()
             .describe("public host name"),
-        controllerNamespace: dnsLabel.describe("namespace of the ingress controller, allowed to reach the api and frontend (existing, local and baremetal targets)"),
+        controllerNamespace: dnsLabel.describe(
+            "namespace of the ingress controller, allowed to reach the api and frontend (existing, local and baremetal targets)",
+        ),
         tls: z
             .discriminatedUnion("mode", [
                 z.strictObject({ mode: z.literal("cert-manager"), clusterIssuer: dnsLabel.describe("cert-manager ClusterIssuer") }),

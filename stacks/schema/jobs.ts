@@ -20,9 +20,17 @@ export const cronSchedule = z
         /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|(\S+\s+){4}\S+)$/,
         `a cron schedule of five fields ("*/15 * * * *") or a macro such as @hourly`,
     )
-    .refine((text) => text.startsWith("@") || text.trim().split(/\s+/).every((field) => /^[\d*/,\-A-Za-z?]+$/.test(field)), {
-        message: "cron fields of digits, names and * / , -",
-    });
+    .refine(
+        (text) =>
+            text.startsWith("@") ||
+            text
+                .trim()
+                .split(/\s+/)
+                .every((field) => /^[\d*/,\-A-Za-z?]+$/.test(field)),
+        {
+            message: "cron fields of digits, names and * / , -",
+        },
+    );
 
 // Node's list of zones (Intl.supportedValuesOf) holds ICU's canonical names: it leaves out UTC
 // itself and names some zones by their older IANA names (Asia/Calcutta, not Asia/Kolkata). Intl
@@ -54,7 +62,11 @@ function isTimeZone(zone: string): boolean {
 const timeZone = z.string().superRefine((zone, ctx) => {
     if (!isTimeZone(zone)) {
         const suggestion = closest(zone, timeZones());
-        ctx.addIssue({ code: "custom", input: zone, message: `an IANA time zone such as "Europe/Berlin" or "Etc/UTC"${suggestion ? ` (did you mean "${suggestion}"?)` : ""}` });
+        ctx.addIssue({
+            code: "custom",
+            input: zone,
+            message: `an IANA time zone such as "Europe/Berlin" or "Etc/UTC"${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`,
+        });
     }
 });
 

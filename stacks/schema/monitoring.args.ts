@@ -16,7 +16,9 @@ function scrapers(config: StackConfig): NetworkPeer[] {
     if (!config.monitoringNamespace) {
         return [];
     }
-    return config.monitoring.enabled ? [{ namespace: config.monitoringNamespace, podLabels: config.monitoring.prometheusPods }] : [{ namespace: config.monitoringNamespace }];
+    return config.monitoring.enabled
+        ? [{ namespace: config.monitoringNamespace, podLabels: config.monitoring.prometheusPods }]
+        : [{ namespace: config.monitoringNamespace }];
 }
 
 /** Where the api, each worker and the frontend serve metrics: the workers only while monitoring is on, the frontend where its image has them. */
@@ -35,7 +37,10 @@ export function monitoringLeftOut(config: StackConfig): string[] {
     if (!config.monitoring.enabled || config.monitoring.prometheusOperator) {
         return [];
     }
-    return ["ServiceMonitors and PodMonitors (monitoring.prometheusOperator is false: no Prometheus Operator CRDs)", "PrometheusRule (monitoring.prometheusOperator is false: no Prometheus Operator CRDs)"];
+    return [
+        "ServiceMonitors and PodMonitors (monitoring.prometheusOperator is false: no Prometheus Operator CRDs)",
+        "PrometheusRule (monitoring.prometheusOperator is false: no Prometheus Operator CRDs)",
+    ];
 }
 
 /** Through the Service where it serves metrics on the Service's port (the api), else through its pods. */
@@ -57,7 +62,9 @@ export function monitoringArgs(config: StackConfig, app: App, namespace: pulumi.
         appName: config.name,
         namespace,
         labels: monitoring.selectorLabels,
-        scrape: monitoring.prometheusOperator ? { interval: monitoring.scrapeInterval, targets: workloads.flatMap((workload) => scrapeTarget(workload, workload.component)) } : undefined,
+        scrape: monitoring.prometheusOperator
+            ? { interval: monitoring.scrapeInterval, targets: workloads.flatMap((workload) => scrapeTarget(workload, workload.component)) }
+            : undefined,
         alerts: monitoring.prometheusOperator ? { namespace: config.namespace, thresholds: monitoring.alerts, runbookUrl: monitoring.runbookUrl } : undefined,
         dashboard: monitoring.dashboard.enabled ? { labels: monitoring.dashboard.labels, namespace: config.namespace } : undefined,
     };

@@ -6,7 +6,10 @@ import { port, positiveInt } from "./values";
 
 const labelKey = z
     .string()
-    .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, "a label key such as release or app.kubernetes.io/name");
+    .regex(
+        /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+        "a label key such as release or app.kubernetes.io/name",
+    );
 const labelValue = z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, "a label value: at most 63 letters, digits, '-', '_' or '.'");
 export const labels = z.record(labelKey, labelValue);
 
@@ -50,12 +53,17 @@ export const monitoring = z.strictObject({
     enabled: z.boolean().describe("scrape the workloads, alert on them and ship a dashboard (needs monitoringNamespace)"),
     prometheusOperator: z
         .boolean()
-        .describe("the cluster runs the Prometheus Operator (its CRDs are installed): render ServiceMonitors, PodMonitors and a PrometheusRule; otherwise they are left out and the stack output monitoringLeftOut says so"),
+        .describe(
+            "the cluster runs the Prometheus Operator (its CRDs are installed): render ServiceMonitors, PodMonitors and a PrometheusRule; otherwise they are left out and the stack output monitoringLeftOut says so",
+        ),
     prometheusPods: labels.describe("labels of the Prometheus pods in monitoringNamespace, the only pods admitted to the metrics ports"),
     selectorLabels: labels.describe("labels on every monitor, rule and dashboard, so that the user's Prometheus and Grafana select them"),
     scrapeInterval: promDuration.describe("how often Prometheus scrapes each workload"),
     workerMetricsPort: port.describe("port each worker serves /metrics on (METRICS_PORT)"),
-    runbookUrl: z.string().min(1, "not empty").describe("where docs/runbooks/alerts.md of this repository is read (e.g. its URL on your git host); each alert links to its section"),
+    runbookUrl: z
+        .string()
+        .min(1, "not empty")
+        .describe("where docs/runbooks/alerts.md of this repository is read (e.g. its URL on your git host); each alert links to its section"),
     alerts: alerts.describe("alert thresholds and windows"),
     dashboard: z
         .strictObject({
@@ -66,11 +74,15 @@ export const monitoring = z.strictObject({
 });
 
 /** Monitoring needs to know where Prometheus runs: it alone is admitted to the metrics ports. */
-export function checkMonitoringNamespace(value: { monitoring?: { enabled?: unknown }; frontend?: { metrics?: unknown }; monitoringNamespace?: unknown }, ctx: z.RefinementCtx) {
+export function checkMonitoringNamespace(
+    value: { monitoring?: { enabled?: unknown }; frontend?: { metrics?: unknown }; monitoringNamespace?: unknown },
+    ctx: z.RefinementCtx,
+) {
     if (value.monitoringNamespace !== undefined) {
         return;
     }
-    const needs = value.monitoring?.enabled === true ? "monitoring.enabled is true" : value.frontend?.metrics !== undefined ? "frontend.metrics is set" : undefined;
+    const needs =
+        value.monitoring?.enabled === true ? "monitoring.enabled is true" : value.frontend?.metrics !== undefined ? "frontend.metrics is set" : undefined;
     if (needs) {
         ctx.addIssue({ code: "custom", path: ["monitoringNamespace"], input: undefined, message: `the namespace Prometheus runs in, when ${needs}` });
     }

@@ -1,7 +1,14 @@
 import { z } from "zod";
 import { addons, checkAddons } from "./addons";
 import { targetKinds } from "../../components/targets/kinds";
-import { checkBuildHasRegistry, checkBundledIngress, checkComposedNames, checkDataStoreUse, checkProdImagesPinnedByDigest, checkPublicEndpoint } from "./consistency";
+import {
+    checkBuildHasRegistry,
+    checkBundledIngress,
+    checkComposedNames,
+    checkDataStoreUse,
+    checkProdImagesPinnedByDigest,
+    checkPublicEndpoint,
+} from "./consistency";
 import { data } from "./data/data";
 import { appImage } from "./image";
 import { ingress } from "./ingress";

@@ -8,7 +8,10 @@ type Probe = inputs.core.v1.Probe;
 /** Requests and limits by their Kubernetes resource names (`ephemeralStorage` is `ephemeral-storage`). */
 export function resourceRequirements(resources: WorkloadLifecycle["resources"]): inputs.core.v1.ResourceRequirements {
     const byKubernetesName = ({ ephemeralStorage, ...rest }: Record<string, string | undefined>) =>
-        Object.fromEntries(Object.entries({ ...rest, "ephemeral-storage": ephemeralStorage }).filter(([, value]) => value !== undefined)) as Record<string, string>;
+        Object.fromEntries(Object.entries({ ...rest, "ephemeral-storage": ephemeralStorage }).filter(([, value]) => value !== undefined)) as Record<
+            string,
+            string
+        >;
     return { requests: byKubernetesName(resources.requests), limits: byKubernetesName(resources.limits) };
 }
 
@@ -76,5 +79,11 @@ export function workerProbes(readiness: ExecProbe, liveness: ExecProbe): Workloa
 }
 
 export function workerArgs(worker: WorkerConfig): WorkerArgs {
-    return { ...workloadSpec(worker, workerProbes(worker.probe, worker.liveness)), name: worker.name, command: worker.command, concurrency: worker.concurrency, queues: worker.queues };
+    return {
+        ...workloadSpec(worker, workerProbes(worker.probe, worker.liveness)),
+        name: worker.name,
+        command: worker.command,
+        concurrency: worker.concurrency,
+        queues: worker.queues,
+    };
 }

@@ -41,7 +41,10 @@ const autoscaling = z
     });
 
 export const httpProbe = z.strictObject({
-    path: z.string().regex(/^\/\S*$/, "an absolute URL path such as /api/v1/health/live").describe("HTTP path probed"),
+    path: z
+        .string()
+        .regex(/^\/\S*$/, "an absolute URL path such as /api/v1/health/live")
+        .describe("HTTP path probed"),
     periodSeconds: positiveInt.describe("seconds between probes"),
     timeoutSeconds: positiveInt.describe("seconds before a probe counts as failed"),
     failureThreshold: positiveInt.describe("consecutive failures before acting"),
@@ -112,7 +115,10 @@ export const frontend = z
         metrics: z
             .strictObject({
                 port: port.describe("its port (the frontend's own port, or one of its own)"),
-                path: z.string().regex(/^\/\S*$/, "an absolute URL path such as /metrics").describe("its HTTP path"),
+                path: z
+                    .string()
+                    .regex(/^\/\S*$/, "an absolute URL path such as /metrics")
+                    .describe("its HTTP path"),
             })
             .optional()
             .describe("where the frontend's image serves Prometheus metrics, if it does (absent: it serves none)"),

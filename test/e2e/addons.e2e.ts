@@ -58,13 +58,20 @@ describe("a cluster add-on through the engine", function () {
         await up();
         const deployment = JSON.parse(kubectl.run(["-n", "metrics-server", "get", "deployment", "metrics-server", "-o", "json"]));
         assert.equal(deployment.spec.replicas, 2);
-        assert.equal(JSON.parse(kubectl.run(["get", "namespace", "metrics-server", "-o", "json"])).metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+        assert.equal(
+            JSON.parse(kubectl.run(["get", "namespace", "metrics-server", "-o", "json"])).metadata.labels["pod-security.kubernetes.io/enforce"],
+            "restricted",
+        );
     });
 
     it("changes nothing on a second up", async () => {
         const changes = await up();
         // A read (of what the program looks up) changes nothing either.
-        assert.deepEqual(Object.keys(changes).filter((op) => op !== "same" && op !== "read"), [], summaryLine(changes));
+        assert.deepEqual(
+            Object.keys(changes).filter((op) => op !== "same" && op !== "read"),
+            [],
+            summaryLine(changes),
+        );
     });
 
     it("uninstalls it when the config no longer asks for it", async () => {

@@ -49,7 +49,8 @@ async function up(options: { refresh?: boolean; watch?: () => void } = {}) {
     }
 }
 
-const opOf = (ops: Map<string, OpType>, type: string, name: RegExp) => [...ops].filter(([urn]) => urn.includes(`${type}::`) && name.test(urn.slice(urn.lastIndexOf("::") + 2))).map(([, op]) => op);
+const opOf = (ops: Map<string, OpType>, type: string, name: RegExp) =>
+    [...ops].filter(([urn]) => urn.includes(`${type}::`) && name.test(urn.slice(urn.lastIndexOf("::") + 2))).map(([, op]) => op);
 
 describe("the Pulumi engine on the local control plane", function () {
     before(async () => {
@@ -76,7 +77,10 @@ describe("the Pulumi engine on the local control plane", function () {
         assert.equal(result.summary.result, "succeeded");
         assert.ok((result.summary.resourceChanges?.create ?? 0) > 10, summaryLine(result.summary.resourceChanges));
         const items = kubectl.workloads();
-        assert.ok(items.some((item) => item.kind === "Job"), "a migrations Job");
+        assert.ok(
+            items.some((item) => item.kind === "Job"),
+            "a migrations Job",
+        );
         for (const item of items) {
             if (item.kind === "Job") assert.equal(item.status.succeeded, 1, `job ${item.metadata.name}`);
             else assert.equal(item.status.availableReplicas, item.spec.replicas, `${item.kind} ${item.metadata.name}`);
@@ -95,7 +99,10 @@ describe("the Pulumi engine on the local control plane", function () {
         // content hash in the render: compared without it.
         const key = (kind: string, name: string, namespace?: string) => `${kind} ${namespace ?? ""}/${name.replace(/-[0-9a-z]{8}$/, "-*")}`;
         const rendered = render.objects.map(({ manifest }) => key(manifest.kind, manifest.metadata.name!, manifest.metadata.namespace)).sort();
-        const live = kubectl.objectsOf(render.objects.map(({ manifest }) => manifest.kind)).map((o) => key(o.kind, o.name, o.namespace)).sort();
+        const live = kubectl
+            .objectsOf(render.objects.map(({ manifest }) => manifest.kind))
+            .map((o) => key(o.kind, o.name, o.namespace))
+            .sort();
         assert.deepEqual(live, rendered);
     });
 
@@ -107,7 +114,10 @@ describe("the Pulumi engine on the local control plane", function () {
         assert.ok(job, `the migrations Job is replaced: ${JSON.stringify([...ops])}`);
         const firstRoll = started.findIndex((step) => step.type === "kubernetes:apps/v1:Deployment" && step.op === "update");
         assert.ok(firstRoll >= 0, "the Deployments roll");
-        assert.ok(finished.indexOf(job) < finished.findIndex((step) => step.urn === started[firstRoll].urn), "the Job completes before the first Deployment rolls");
+        assert.ok(
+            finished.indexOf(job) < finished.findIndex((step) => step.urn === started[firstRoll].urn),
+            "the Job completes before the first Deployment rolls",
+        );
         assert.ok(samples.length > 0 && samples.every((sample) => sample.short === 0), JSON.stringify(samples.filter((s) => s.short)));
     });
 
@@ -115,12 +125,18 @@ describe("the Pulumi engine on the local control plane", function () {
         ["a new secret key", () => stack.setConfig("appstack:secrets.NEW_KEY", { value: "e2e-new-secret-key", secret: true }, true)],
         ["another secret key", () => stack.setConfig("appstack:secrets.OTHER_KEY", { value: "e2e-other-secret-key", secret: true }, true)],
         ["a changed setting", () => configure((config) => (config["appstack:settings"].LOG_LEVEL = "info"))],
-        ["a changed size", () => configure((config) => (config["appstack:api"].resources = { requests: { cpu: "150m", memory: "192Mi" }, limits: { memory: "384Mi" } }))],
+        [
+            "a changed size",
+            () => configure((config) => (config["appstack:api"].resources = { requests: { cpu: "150m", memory: "192Mi" }, limits: { memory: "384Mi" } })),
+        ],
     ] as const) {
         it(`${what} leaves the migrations Job untouched`, async () => {
             await change();
             const { ops } = await up();
-            assert.ok([...ops.values()].some((op) => op !== "same"), `${what} changes something`);
+            assert.ok(
+                [...ops.values()].some((op) => op !== "same"),
+                `${what} changes something`,
+            );
             assert.deepEqual(opOf(ops, "kubernetes:batch/v1:Job", /migrations/), ["same"]);
         });
     }

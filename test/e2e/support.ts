@@ -81,21 +81,39 @@ export function localCluster() {
          * Each Deployment's capacity lost: desired replicas not available. (Its status's
          * unavailableReplicas counts the surge pod of a roll too, which is capacity added, not lost.)
          */
-        deploymentsShort: () => list("deployments").map((item) => ({ name: item.metadata.name, short: Math.max(0, (item.spec.replicas ?? 1) - (item.status.availableReplicas ?? 0)) })),
+        deploymentsShort: () =>
+            list("deployments").map((item) => ({
+                name: item.metadata.name,
+                short: Math.max(0, (item.spec.replicas ?? 1) - (item.status.availableReplicas ?? 0)),
+            })),
         readyReplicas: (deployment: string) => (JSON.parse(run(["get", "deployment", deployment, "-o", "json"])) as Item).status.readyReplicas ?? 0,
-        generations: () => list("deployments,statefulsets,jobs,cronjobs,configmaps,secrets,services").map((item) => `${item.kind}/${item.metadata.name}@${item.metadata.generation ?? 0}`).sort(),
+        generations: () =>
+            list("deployments,statefulsets,jobs,cronjobs,configmaps,secrets,services")
+                .map((item) => `${item.kind}/${item.metadata.name}@${item.metadata.generation ?? 0}`)
+                .sort(),
         /** Every object of these kinds in the e2e namespace, and the namespace itself. */
         objectsOf: (kinds: string[]) => {
             const namespaced = [...new Set(kinds)].filter((kind) => kind !== "Namespace");
             const items = list(namespaced.join(",")).filter((item) => !isClusterDefault(item));
-            const namespace: { kind: string; name: string; namespace?: string }[] = kinds.includes("Namespace") ? [{ kind: "Namespace", name: e2eStack.namespace }] : [];
+            const namespace: { kind: string; name: string; namespace?: string }[] = kinds.includes("Namespace")
+                ? [{ kind: "Namespace", name: e2eStack.namespace }]
+                : [];
             return [...namespace, ...items.map((item) => ({ kind: item.kind, name: item.metadata.name, namespace: item.metadata.namespace }))];
         },
         namespaceExists: (name: string) => raw(["get", "namespace", name]).status === 0,
         /** Objects with these labels in the e2e namespace, or cluster-scoped, anywhere the API lists them. */
         leftovers: (selector: string) => {
-            const kinds = "all,configmaps,secrets,networkpolicies,ingresses,serviceaccounts,roles,rolebindings,pvc,resourcequotas,limitranges,poddisruptionbudgets";
-            const result = raw(["get", kinds, "-A", "-l", selector, "-o", "jsonpath={range .items[*]}{.metadata.namespace}/{.kind}/{.metadata.name}{\"\\n\"}{end}"]);
+            const kinds =
+                "all,configmaps,secrets,networkpolicies,ingresses,serviceaccounts,roles,rolebindings,pvc,resourcequotas,limitranges,poddisruptionbudgets";
+            const result = raw([
+                "get",
+                kinds,
+                "-A",
+                "-l",
+                selector,
+                "-o",
+                'jsonpath={range .items[*]}{.metadata.namespace}/{.kind}/{.metadata.name}{"\\n"}{end}',
+            ]);
             return result.stdout.split("\n").filter((line) => line.startsWith(`${e2eStack.namespace}/`) || line.startsWith("/"));
         },
         /** Polls until `done` holds; fails after a minute. */

@@ -38,13 +38,29 @@ describe("a real API server", () => {
         const up = run("bash", [clusterScript, "up"]);
         succeed(up, "cluster.sh up");
         kubeconfig = succeed(run("bash", [clusterScript, "kubeconfig"]), "cluster.sh kubeconfig").trim();
-        kubectlPath = path.join(succeed(run("bash", [path.join(projectRoot, "scripts", "local", "tools.sh"), "-q", "--print-bin-dir"]), "tools.sh").trim(), "kubectl");
+        kubectlPath = path.join(
+            succeed(run("bash", [path.join(projectRoot, "scripts", "local", "tools.sh"), "-q", "--print-bin-dir"]), "tools.sh").trim(),
+            "kubectl",
+        );
         // The Prometheus Operator's CRDs, so that the monitors and rules a stack renders are checked
         // against the operator's own schemas (server-side: the CRDs are too large for client-side apply).
         const crdDir = succeed(run("bash", [path.join(projectRoot, "scripts", "monitoring-crds.sh")]), "monitoring-crds.sh").trim();
         const crds = ["servicemonitors", "podmonitors", "prometheusrules"].map((kind) => path.join(crdDir, `monitoring.coreos.com_${kind}.yaml`));
-        succeed(kubectl(["apply", "--server-side", "--field-manager=appstack-test", ...crds.flatMap((file) => ["-f", file])]), "apply of the Prometheus Operator's CRDs");
-        succeed(kubectl(["wait", "--for=condition=Established", "--timeout=60s", "crd/servicemonitors.monitoring.coreos.com", "crd/podmonitors.monitoring.coreos.com", "crd/prometheusrules.monitoring.coreos.com"]), "CRDs established");
+        succeed(
+            kubectl(["apply", "--server-side", "--field-manager=appstack-test", ...crds.flatMap((file) => ["-f", file])]),
+            "apply of the Prometheus Operator's CRDs",
+        );
+        succeed(
+            kubectl([
+                "wait",
+                "--for=condition=Established",
+                "--timeout=60s",
+                "crd/servicemonitors.monitoring.coreos.com",
+                "crd/podmonitors.monitoring.coreos.com",
+                "crd/prometheusrules.monitoring.coreos.com",
+            ]),
+            "CRDs established",
+        );
     });
 
     after(() => {
@@ -74,7 +90,17 @@ describe("a real API server", () => {
                 const applied = kubectl(["apply", "--server-side", "--field-manager=appstack-test", "-f", "-"], toYaml(rest));
                 succeed(applied, "apply");
                 assert.doesNotMatch(applied.stderr, /PodSecurity|Warning/i);
-                const created = succeed(kubectl(["get", "all,configmap,secret,networkpolicy,pdb,ingress,serviceaccount,resourcequota,limitrange,servicemonitor,podmonitor,prometheusrule", "-n", namespace, "-o", "name"]), "get");
+                const created = succeed(
+                    kubectl([
+                        "get",
+                        "all,configmap,secret,networkpolicy,pdb,ingress,serviceaccount,resourcequota,limitrange,servicemonitor,podmonitor,prometheusrule",
+                        "-n",
+                        namespace,
+                        "-o",
+                        "name",
+                    ]),
+                    "get",
+                );
                 for (const manifest of rest) {
                     assert.match(created, new RegExp(`/${manifest.metadata.name}\\n`), `${manifest.kind} ${manifest.metadata.name} is missing`);
                 }
@@ -83,7 +109,9 @@ describe("a real API server", () => {
             it("rolls out every Deployment and completes the migrations Job", () => {
                 succeed(kubectl(["wait", "--for=condition=Available", "deployment", "--all", "-n", namespace, "--timeout=180s"]), "wait for deployments");
                 succeed(kubectl(["wait", "--for=condition=Complete", "job", "--all", "-n", namespace, "--timeout=180s"]), "wait for jobs");
-                const pods = JSON.parse(succeed(kubectl(["get", "pods", "-n", namespace, "-o", "json"]), "get pods")) as { items: { spec: { nodeName?: string } }[] };
+                const pods = JSON.parse(succeed(kubectl(["get", "pods", "-n", namespace, "-o", "json"]), "get pods")) as {
+                    items: { spec: { nodeName?: string } }[];
+                };
                 assert.ok(pods.items.length > 0 && pods.items.every((pod) => pod.spec.nodeName), "every pod is scheduled");
             });
 
@@ -101,14 +129,26 @@ describe("a real API server", () => {
                 if (statefulSets.length === 0) {
                     this.skip();
                 }
-                succeed(kubectl(["wait", "--for=jsonpath={.status.readyReplicas}=1", "statefulset", "--all", "-n", namespace, "--timeout=180s"]), "wait for stateful sets");
-                const claims = JSON.parse(succeed(kubectl(["get", "pvc", "-n", namespace, "-o", "json"]), "get claims")) as { items: { metadata: { name: string }; status: { phase: string } }[] };
-                const expected = statefulSets.flatMap((sts: any) => sts.spec.volumeClaimTemplates.map((claim: any) => `${claim.metadata.name}-${sts.metadata.name}-0`)).sort();
+                succeed(
+                    kubectl(["wait", "--for=jsonpath={.status.readyReplicas}=1", "statefulset", "--all", "-n", namespace, "--timeout=180s"]),
+                    "wait for stateful sets",
+                );
+                const claims = JSON.parse(succeed(kubectl(["get", "pvc", "-n", namespace, "-o", "json"]), "get claims")) as {
+                    items: { metadata: { name: string }; status: { phase: string } }[];
+                };
+                const expected = statefulSets
+                    .flatMap((sts: any) => sts.spec.volumeClaimTemplates.map((claim: any) => `${claim.metadata.name}-${sts.metadata.name}-0`))
+                    .sort();
                 assert.deepEqual(claims.items.map((claim) => claim.metadata.name).sort(), expected);
                 for (const claim of claims.items) {
                     assert.equal(claim.status.phase, "Bound", claim.metadata.name);
                 }
-                const pods = JSON.parse(succeed(kubectl(["get", "pods", "-n", namespace, "-l", "app.kubernetes.io/component in (postgres,redis,objectstore,search)", "-o", "json"]), "get pods")) as {
+                const pods = JSON.parse(
+                    succeed(
+                        kubectl(["get", "pods", "-n", namespace, "-l", "app.kubernetes.io/component in (postgres,redis,objectstore,search)", "-o", "json"]),
+                        "get pods",
+                    ),
+                ) as {
                     items: { status: { conditions?: { type: string; status: string }[] } }[];
                 };
                 assert.equal(pods.items.length, statefulSets.length);
@@ -118,23 +158,39 @@ describe("a real API server", () => {
             it("takes a render with a changed setting applied onto the old objects: new settings beside the old, every reader pointing at them", async () => {
                 const values = stackValues(stack);
                 const settings = { ...((values.settings as Record<string, string> | undefined) ?? {}), LOG_LEVEL: "critical" };
-                const changed = manifestsOf((await evaluateProgram(stack, settingsOf({ ...values, settings }, { secrets: { SECRET_KEY: "server-test-value" } }))).resources);
+                const changed = manifestsOf(
+                    (await evaluateProgram(stack, settingsOf({ ...values, settings }, { secrets: { SECRET_KEY: "server-test-value" } }))).resources,
+                );
                 const [oldName, newName] = [settingsName(manifests), settingsName(changed)];
                 assert.notEqual(newName, oldName);
-                succeed(kubectl(["apply", "--server-side", "--field-manager=appstack-test", "-f", "-"], toYaml(changed.filter((m) => m.kind !== "Namespace"))), "apply of the changed render");
+                succeed(
+                    kubectl(["apply", "--server-side", "--field-manager=appstack-test", "-f", "-"], toYaml(changed.filter((m) => m.kind !== "Namespace"))),
+                    "apply of the changed render",
+                );
                 const configMaps = succeed(kubectl(["get", "configmap", "-n", namespace, "-o", "name"]), "get configmaps");
                 assert.match(configMaps, new RegExp(`^configmap/${oldName}$`, "m"), "the old settings stay until nothing reads them");
                 assert.match(configMaps, new RegExp(`^configmap/${newName}$`, "m"));
                 const readers = changed.filter((m) => JSON.stringify(m.spec ?? {}).includes(`"name":"${newName}"`));
                 assert.ok(readers.length > 0);
                 for (const reader of readers) {
-                    const live = JSON.parse(succeed(kubectl(["get", reader.kind.toLowerCase(), reader.metadata.name!, "-n", namespace, "-o", "json"]), `get ${reader.metadata.name}`));
+                    const live = JSON.parse(
+                        succeed(
+                            kubectl(["get", reader.kind.toLowerCase(), reader.metadata.name!, "-n", namespace, "-o", "json"]),
+                            `get ${reader.metadata.name}`,
+                        ),
+                    );
                     assert.ok(JSON.stringify(live.spec).includes(`"name":"${newName}"`), `${reader.kind} ${reader.metadata.name} reads the new settings`);
                 }
                 const migrations = changed.find((m) => m.kind === "ConfigMap" && m.metadata.name === "appstack-migrate");
                 if (migrations) {
                     // Of a fixed name, so that the Job keeps its template: updated where it is.
-                    assert.equal(succeed(kubectl(["get", "configmap", "appstack-migrate", "-n", namespace, "-o", "jsonpath={.data.LOG_LEVEL}"]), "get the migrations' settings"), "critical");
+                    assert.equal(
+                        succeed(
+                            kubectl(["get", "configmap", "appstack-migrate", "-n", namespace, "-o", "jsonpath={.data.LOG_LEVEL}"]),
+                            "get the migrations' settings",
+                        ),
+                        "critical",
+                    );
                 }
             });
 

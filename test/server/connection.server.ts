@@ -62,10 +62,14 @@ class LoopbackPostgres {
         if (this.identity.uid !== undefined) {
             fs.chownSync(this.dir, this.identity.uid, this.identity.gid!);
         }
-        const initdb = spawnSync(path.join(this.bin, "initdb"), ["-D", path.join(this.dir, "data"), "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync"], {
-            encoding: "utf8",
-            ...this.identity,
-        });
+        const initdb = spawnSync(
+            path.join(this.bin, "initdb"),
+            ["-D", path.join(this.dir, "data"), "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync"],
+            {
+                encoding: "utf8",
+                ...this.identity,
+            },
+        );
         check(initdb, "initdb");
     }
 
@@ -75,13 +79,19 @@ class LoopbackPostgres {
             ["-D", path.join(this.dir, "data"), "-p", String(ports.postgres), "-c", "listen_addresses=127.0.0.1", "-k", this.dir, "-c", "fsync=off"],
             { stdio: "ignore", ...this.identity },
         );
-        await until("PostgreSQL accepts connections", () => spawnSync(path.join(this.bin, "pg_isready"), ["-h", "127.0.0.1", "-p", String(ports.postgres)]).status === 0);
+        await until(
+            "PostgreSQL accepts connections",
+            () => spawnSync(path.join(this.bin, "pg_isready"), ["-h", "127.0.0.1", "-p", String(ports.postgres)]).status === 0,
+        );
     }
 
     createDatabase(database: string, user: string, password: string): void {
         const sql = [`CREATE ROLE ${user} LOGIN PASSWORD '${password}'`, `CREATE DATABASE ${database} OWNER ${user}`];
         for (const command of sql) {
-            check(spawnSync(path.join(this.bin, "psql"), ["-h", this.dir, "-p", String(ports.postgres), "-U", "postgres", "-c", command], { encoding: "utf8" }), command);
+            check(
+                spawnSync(path.join(this.bin, "psql"), ["-h", this.dir, "-p", String(ports.postgres), "-U", "postgres", "-c", command], { encoding: "utf8" }),
+                command,
+            );
         }
     }
 
@@ -105,10 +115,19 @@ class LoopbackRedis {
     readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "appstack-redis-"));
 
     async start(): Promise<void> {
-        this.process = spawn("redis-server", ["--port", String(ports.redis), "--bind", "127.0.0.1", "--requirepass", passwords.redis, "--save", "", "--appendonly", "no", "--dir", this.dir], {
-            stdio: "ignore",
-        });
-        await until("Redis answers", () => spawnSync("redis-cli", ["-p", String(ports.redis), "--no-auth-warning", "-a", passwords.redis, "ping"], { encoding: "utf8" }).stdout?.trim() === "PONG");
+        this.process = spawn(
+            "redis-server",
+            ["--port", String(ports.redis), "--bind", "127.0.0.1", "--requirepass", passwords.redis, "--save", "", "--appendonly", "no", "--dir", this.dir],
+            {
+                stdio: "ignore",
+            },
+        );
+        await until(
+            "Redis answers",
+            () =>
+                spawnSync("redis-cli", ["-p", String(ports.redis), "--no-auth-warning", "-a", passwords.redis, "ping"], { encoding: "utf8" }).stdout?.trim() ===
+                "PONG",
+        );
     }
 
     async stop(): Promise<void> {
@@ -157,7 +176,13 @@ describe("the connection contract against real PostgreSQL and Redis", function (
             search: { mode: "disabled" },
         };
         const workers = (values.workers as { uses?: string[] }[]).map((worker) => ({ ...worker, uses: ["postgres", "redis"] }));
-        const secrets = { data: { ...data, postgres: { ...data.postgres, external: { ...data.postgres.external, password: passwords.postgres } }, redis: { ...data.redis, external: { ...data.redis.external, password: passwords.redis } } } };
+        const secrets = {
+            data: {
+                ...data,
+                postgres: { ...data.postgres, external: { ...data.postgres.external, password: passwords.postgres } },
+                redis: { ...data.redis, external: { ...data.redis.external, password: passwords.redis } },
+            },
+        };
         const secretValues = new Map<string, Record<string, string>>();
         const evaluation = await evaluateProgram("connection", settingsOf({ ...values, data, workers }, secrets), [], (resource) => {
             if (resource.type === "kubernetes:core/v1:Secret") {
@@ -177,7 +202,13 @@ describe("the connection contract against real PostgreSQL and Redis", function (
 
         // The sample app, built as its own package (npm test builds and tests it too).
         const appDir = path.join(projectRoot, "app");
-        check(spawnSync("bash", ["-c", "source ../scripts/node-env.sh && appstack_install_dependencies && ./node_modules/.bin/tsc -p tsconfig.json"], { cwd: appDir, encoding: "utf8" }), "build the sample app");
+        check(
+            spawnSync("bash", ["-c", "source ../scripts/node-env.sh && appstack_install_dependencies && ./node_modules/.bin/tsc -p tsconfig.json"], {
+                cwd: appDir,
+                encoding: "utf8",
+            }),
+            "build the sample app",
+        );
         client = spawn(process.execPath, [path.join(appDir, "dist", "main.js"), "api"], {
             env: { PATH: process.env.PATH, PORT: String(ports.client), APP_COMPONENT: "api", ...env },
             stdio: ["ignore", "ignore", "inherit"],

@@ -23,7 +23,11 @@ function listening(server: net.Server, port: number): Promise<void> {
 describe("the local control plane, when a start fails", () => {
     let state = "";
     const cluster = (...args: string[]) =>
-        spawnSync("bash", [clusterScript, ...args], { cwd: projectRoot, encoding: "utf8", env: { ...process.env, APPSTACK_LOCAL_STATE: state, APPSTACK_LOCAL_PORT_BASE: String(portBase) } });
+        spawnSync("bash", [clusterScript, ...args], {
+            cwd: projectRoot,
+            encoding: "utf8",
+            env: { ...process.env, APPSTACK_LOCAL_STATE: state, APPSTACK_LOCAL_PORT_BASE: String(portBase) },
+        });
     /** Every process whose command line names the state directory. */
     const processes = () => spawnSync("pgrep", ["-af", "--", state], { encoding: "utf8" }).stdout.trim();
     const clusterDir = () => path.join(state, "kwok", "clusters", "appstack-local");
@@ -80,7 +84,11 @@ describe("the local control plane, when a start fails", () => {
         const replaced = fs.existsSync(binary) ? fs.readlinkSync(binary) : undefined;
         fs.mkdirSync(path.dirname(binary), { recursive: true });
         fs.rmSync(binary, { force: true });
-        fs.writeFileSync(binary, '#!/bin/sh\n[ "$1" = version ] && { echo "Kubernetes v1.36.3"; exit 0; }\necho "kube-apiserver: cannot start (a broken binary)" >&2\nexit 1\n', { mode: 0o755 });
+        fs.writeFileSync(
+            binary,
+            '#!/bin/sh\n[ "$1" = version ] && { echo "Kubernetes v1.36.3"; exit 0; }\necho "kube-apiserver: cannot start (a broken binary)" >&2\nexit 1\n',
+            { mode: 0o755 },
+        );
         return replaced;
     };
 
@@ -128,8 +136,15 @@ describe("the local control plane, when a start fails", () => {
 
     it("refuses a port base the existing cluster does not use, instead of ignoring it", () => {
         assert.equal(cluster("up").status, 0);
-        const other = spawnSync("bash", [clusterScript, "up"], { cwd: projectRoot, encoding: "utf8", env: { ...process.env, APPSTACK_LOCAL_STATE: state, APPSTACK_LOCAL_PORT_BASE: String(portBase + 1000) } });
+        const other = spawnSync("bash", [clusterScript, "up"], {
+            cwd: projectRoot,
+            encoding: "utf8",
+            env: { ...process.env, APPSTACK_LOCAL_STATE: state, APPSTACK_LOCAL_PORT_BASE: String(portBase + 1000) },
+        });
         assert.equal(other.status, 1);
-        assert.match(other.stderr, new RegExp(`APPSTACK_LOCAL_PORT_BASE is ${portBase + 1000}, but the control plane in .* was created with port base ${portBase}`));
+        assert.match(
+            other.stderr,
+            new RegExp(`APPSTACK_LOCAL_PORT_BASE is ${portBase + 1000}, but the control plane in .* was created with port base ${portBase}`),
+        );
     });
 });

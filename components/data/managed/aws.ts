@@ -5,7 +5,16 @@ import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
 import type { ManagedBucket } from "../objectstore";
 import type { ManagedRedis } from "../redis";
-import { keptOptions, plainOptions, type ManagedBucketSettings, type ManagedCacheSettings, type ManagedDatabaseSettings, type ManagedNetwork, type ManagedServer, type ManagedSettings } from "./server";
+import {
+    keptOptions,
+    plainOptions,
+    type ManagedBucketSettings,
+    type ManagedCacheSettings,
+    type ManagedDatabaseSettings,
+    type ManagedNetwork,
+    type ManagedServer,
+    type ManagedSettings,
+} from "./server";
 
 // AWS's managed stores, in the cluster's VPC: RDS PostgreSQL, ElastiCache Redis and an S3 bucket
 // reached through an interface endpoint. Loaded only by stacks that ask for a managed store on EKS.
@@ -26,13 +35,27 @@ function admitCluster(name: string, network: AwsNetwork, port: number, parent: p
     );
 }
 
-export function rdsPostgres(name: string, network: AwsNetwork, settings: ManagedDatabaseSettings, parent: pulumi.Resource, password: () => pulumi.Output<string>): ManagedServer {
+export function rdsPostgres(
+    name: string,
+    network: AwsNetwork,
+    settings: ManagedDatabaseSettings,
+    parent: pulumi.Resource,
+    password: () => pulumi.Output<string>,
+): ManagedServer {
     const port = 5432;
     const databasePassword = password();
-    const subnets = new rds.SubnetGroup(name, { subnetIds: network.privateSubnetIds, description: "private subnets of the cluster's VPC" }, plainOptions(parent, settings));
+    const subnets = new rds.SubnetGroup(
+        name,
+        { subnetIds: network.privateSubnetIds, description: "private subnets of the cluster's VPC" },
+        plainOptions(parent, settings),
+    );
     const firewall = admitCluster(`${name}-sg`, network, port, parent, settings);
     // Connections without TLS are refused by the server itself.
-    const parameters = new rds.ParameterGroup(name, { family: "postgres17", parameters: [{ name: "rds.force_ssl", value: "1" }] }, plainOptions(parent, settings));
+    const parameters = new rds.ParameterGroup(
+        name,
+        { family: "postgres17", parameters: [{ name: "rds.force_ssl", value: "1" }] },
+        plainOptions(parent, settings),
+    );
     const instance = new rds.Instance(
         name,
         {
@@ -63,10 +86,20 @@ export function rdsPostgres(name: string, network: AwsNetwork, settings: Managed
     return { host: instance.address, port, cidrs: network.cidrs, resources: [instance] };
 }
 
-export function elasticacheRedis(name: string, network: AwsNetwork, settings: ManagedCacheSettings, parent: pulumi.Resource, password: () => pulumi.Output<string>): ManagedRedis {
+export function elasticacheRedis(
+    name: string,
+    network: AwsNetwork,
+    settings: ManagedCacheSettings,
+    parent: pulumi.Resource,
+    password: () => pulumi.Output<string>,
+): ManagedRedis {
     const port = 6379;
     const token = password();
-    const subnets = new elasticache.SubnetGroup(name, { subnetIds: network.privateSubnetIds, description: "private subnets of the cluster's VPC" }, plainOptions(parent, settings));
+    const subnets = new elasticache.SubnetGroup(
+        name,
+        { subnetIds: network.privateSubnetIds, description: "private subnets of the cluster's VPC" },
+        plainOptions(parent, settings),
+    );
     const firewall = admitCluster(`${name}-sg`, network, port, parent, settings);
     const group = new elasticache.ReplicationGroup(
         name,
@@ -95,9 +128,17 @@ export function elasticacheRedis(name: string, network: AwsNetwork, settings: Ma
 export function s3Bucket(name: string, network: AwsNetwork, settings: ManagedBucketSettings, parent: pulumi.Resource): ManagedBucket {
     const bucket = new s3.Bucket(name, { bucket: settings.bucket, forceDestroy: !settings.production }, keptOptions(parent, settings));
     const options = { ...plainOptions(parent, settings), dependsOn: [bucket] };
-    new s3.BucketPublicAccessBlock(name, { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, options);
+    new s3.BucketPublicAccessBlock(
+        name,
+        { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+        options,
+    );
     new s3.BucketOwnershipControls(name, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, options);
-    new s3.BucketServerSideEncryptionConfiguration(name, { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }] }, options);
+    new s3.BucketServerSideEncryptionConfiguration(
+        name,
+        { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }] },
+        options,
+    );
     new s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: settings.production ? "Enabled" : "Suspended" } }, options);
     // TLS only: a request over plain HTTP is denied by the bucket itself.
     new s3.BucketPolicy(
@@ -106,7 +147,16 @@ export function s3Bucket(name: string, network: AwsNetwork, settings: ManagedBuc
             bucket: bucket.id,
             policy: pulumi.jsonStringify({
                 Version: "2012-10-17",
-                Statement: [{ Sid: "TlsOnly", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } }],
+                Statement: [
+                    {
+                        Sid: "TlsOnly",
+                        Effect: "Deny",
+                        Principal: "*",
+                        Action: "s3:*",
+                        Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
+                        Condition: { Bool: { "aws:SecureTransport": "false" } },
+                    },
+                ],
             }),
         },
         options,
@@ -140,7 +190,11 @@ export function s3Bucket(name: string, network: AwsNetwork, settings: ManagedBuc
                     Version: "2012-10-17",
                     Statement: [
                         { Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucket.arn] },
-                        { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], Resource: [pulumi.interpolate`${bucket.arn}/*`] },
+                        {
+                            Effect: "Allow",
+                            Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+                            Resource: [pulumi.interpolate`${bucket.arn}/*`],
+                        },
                     ],
                 }),
             ],

@@ -6,7 +6,16 @@ import * as storage from "@pulumi/azure-native/storage";
 import * as pulumi from "@pulumi/pulumi";
 import type { ManagedBucket } from "../objectstore";
 import type { ManagedRedis } from "../redis";
-import { keptOptions, plainOptions, type ManagedBucketSettings, type ManagedCacheSettings, type ManagedDatabaseSettings, type ManagedNetwork, type ManagedServer, type ManagedSettings } from "./server";
+import {
+    keptOptions,
+    plainOptions,
+    type ManagedBucketSettings,
+    type ManagedCacheSettings,
+    type ManagedDatabaseSettings,
+    type ManagedNetwork,
+    type ManagedServer,
+    type ManagedSettings,
+} from "./server";
 
 // Azure's managed stores, each behind a private endpoint in the cluster's VNet with public
 // network access off: Database for PostgreSQL Flexible Server, Azure Cache for Redis, and a
@@ -21,12 +30,26 @@ const blobDataContributor = "/providers/Microsoft.Authorization/roleDefinitions/
  * A private endpoint for one service in the nodes' subnet, with the private DNS zone that makes
  * the service's own host name resolve to it inside the VNet.
  */
-function privateEndpoint(name: string, net: AzureNetwork, resourceId: pulumi.Input<string>, groupId: string, zoneName: string, settings: ManagedSettings, parent: pulumi.Resource): network.PrivateEndpoint {
+function privateEndpoint(
+    name: string,
+    net: AzureNetwork,
+    resourceId: pulumi.Input<string>,
+    groupId: string,
+    zoneName: string,
+    settings: ManagedSettings,
+    parent: pulumi.Resource,
+): network.PrivateEndpoint {
     const options = plainOptions(parent, settings);
     const zone = new privatedns.PrivateZone(name, { resourceGroupName: net.resourceGroupName, privateZoneName: zoneName, location: "Global" }, options);
     new privatedns.VirtualNetworkLink(
         name,
-        { resourceGroupName: net.resourceGroupName, privateZoneName: zone.name, location: "Global", virtualNetwork: { id: net.vnetId }, registrationEnabled: false },
+        {
+            resourceGroupName: net.resourceGroupName,
+            privateZoneName: zone.name,
+            location: "Global",
+            virtualNetwork: { id: net.vnetId },
+            registrationEnabled: false,
+        },
         options,
     );
     const endpoint = new network.PrivateEndpoint(
@@ -47,8 +70,18 @@ function privateEndpoint(name: string, net: AzureNetwork, resourceId: pulumi.Inp
     return endpoint;
 }
 
-export function flexiblePostgres(name: string, net: AzureNetwork, settings: ManagedDatabaseSettings, parent: pulumi.Resource, password: () => pulumi.Output<string>): ManagedServer {
-    const [skuName, tier] = settings.instanceClass ? [settings.instanceClass, settings.instanceClass.startsWith("Standard_B") ? "Burstable" : "GeneralPurpose"] : settings.production ? ["Standard_D2ds_v5", "GeneralPurpose"] : ["Standard_B1ms", "Burstable"];
+export function flexiblePostgres(
+    name: string,
+    net: AzureNetwork,
+    settings: ManagedDatabaseSettings,
+    parent: pulumi.Resource,
+    password: () => pulumi.Output<string>,
+): ManagedServer {
+    const [skuName, tier] = settings.instanceClass
+        ? [settings.instanceClass, settings.instanceClass.startsWith("Standard_B") ? "Burstable" : "GeneralPurpose"]
+        : settings.production
+          ? ["Standard_D2ds_v5", "GeneralPurpose"]
+          : ["Standard_B1ms", "Burstable"];
     const server = new dbforpostgresql.Server(
         name,
         {
@@ -68,7 +101,11 @@ export function flexiblePostgres(name: string, net: AzureNetwork, settings: Mana
         },
         keptOptions(parent, settings),
     );
-    const database = new dbforpostgresql.Database(name, { resourceGroupName: net.resourceGroupName, serverName: server.name, databaseName: settings.database, charset: "UTF8" }, keptOptions(parent, settings));
+    const database = new dbforpostgresql.Database(
+        name,
+        { resourceGroupName: net.resourceGroupName, serverName: server.name, databaseName: settings.database, charset: "UTF8" },
+        keptOptions(parent, settings),
+    );
     const endpoint = privateEndpoint(`${name}-private`, net, server.id, "postgresqlServer", "privatelink.postgres.database.azure.com", settings, parent);
     return { host: server.fullyQualifiedDomainName, port: 5432, cidrs: net.cidrs, resources: [server, database, endpoint] };
 }
@@ -79,7 +116,10 @@ export function azureRedis(name: string, net: AzureNetwork, settings: ManagedCac
         {
             resourceGroupName: net.resourceGroupName,
             location: net.location,
-            sku: settings.production || settings.highAvailability ? { name: "Standard", family: "C", capacity: Number(settings.instanceClass ?? 1) } : { name: "Basic", family: "C", capacity: Number(settings.instanceClass ?? 0) },
+            sku:
+                settings.production || settings.highAvailability
+                    ? { name: "Standard", family: "C", capacity: Number(settings.instanceClass ?? 1) }
+                    : { name: "Basic", family: "C", capacity: Number(settings.instanceClass ?? 0) },
             redisVersion: "6",
             enableNonSslPort: false,
             minimumTlsVersion: "1.2",
@@ -110,7 +150,11 @@ export function blobContainer(name: string, net: AzureNetwork, settings: Managed
         },
         keptOptions(parent, settings),
     );
-    const container = new storage.BlobContainer(name, { resourceGroupName: net.resourceGroupName, accountName: account.name, containerName: settings.bucket, publicAccess: "None" }, keptOptions(parent, settings));
+    const container = new storage.BlobContainer(
+        name,
+        { resourceGroupName: net.resourceGroupName, accountName: account.name, containerName: settings.bucket, publicAccess: "None" },
+        keptOptions(parent, settings),
+    );
     const endpoint = privateEndpoint(`${name}-private`, net, account.id, "blob", "privatelink.blob.core.windows.net", settings, parent);
     return {
         endpoint: account.primaryEndpoints.blob,

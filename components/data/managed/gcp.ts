@@ -7,7 +7,16 @@ import * as storage from "@pulumi/gcp/storage";
 import * as pulumi from "@pulumi/pulumi";
 import type { ManagedBucket } from "../objectstore";
 import type { ManagedRedis } from "../redis";
-import { keptOptions, plainOptions, type ManagedBucketSettings, type ManagedCacheSettings, type ManagedDatabaseSettings, type ManagedNetwork, type ManagedServer, type ManagedSettings } from "./server";
+import {
+    keptOptions,
+    plainOptions,
+    type ManagedBucketSettings,
+    type ManagedCacheSettings,
+    type ManagedDatabaseSettings,
+    type ManagedNetwork,
+    type ManagedServer,
+    type ManagedSettings,
+} from "./server";
 
 // GCP's managed stores, on private IPs of the cluster's VPC: Cloud SQL for PostgreSQL and
 // Memorystore for Redis through private services access, and a GCS bucket reached through
@@ -28,10 +37,21 @@ export function privateServicesAccess(name: string, network: GcpNetwork, setting
         { project: network.project, network: network.networkId, purpose: "VPC_PEERING", addressType: "INTERNAL", prefixLength: 20 },
         plainOptions(parent, settings),
     );
-    return new servicenetworking.Connection(name, { network: network.networkId, service: "servicenetworking.googleapis.com", reservedPeeringRanges: [range.name] }, plainOptions(parent, settings));
+    return new servicenetworking.Connection(
+        name,
+        { network: network.networkId, service: "servicenetworking.googleapis.com", reservedPeeringRanges: [range.name] },
+        plainOptions(parent, settings),
+    );
 }
 
-export function cloudSqlPostgres(name: string, network: GcpNetwork, peering: servicenetworking.Connection, settings: ManagedDatabaseSettings, parent: pulumi.Resource, password: () => pulumi.Output<string>): ManagedServer {
+export function cloudSqlPostgres(
+    name: string,
+    network: GcpNetwork,
+    peering: servicenetworking.Connection,
+    settings: ManagedDatabaseSettings,
+    parent: pulumi.Resource,
+    password: () => pulumi.Output<string>,
+): ManagedServer {
     const instance = new sql.DatabaseInstance(
         name,
         {
@@ -58,11 +78,27 @@ export function cloudSqlPostgres(name: string, network: GcpNetwork, peering: ser
         { ...keptOptions(parent, settings), dependsOn: [peering] },
     );
     const database = new sql.Database(name, { project: network.project, instance: instance.name, name: settings.database }, keptOptions(parent, settings));
-    const user = new sql.User(name, { project: network.project, instance: instance.name, name: settings.username, password: password() }, plainOptions(parent, settings));
-    return { host: instance.privateIpAddress, port: 5432, cidrs: network.cidrs, resources: [instance, database, user], caBundle: instance.serverCaCerts.apply((certs) => certs.map((cert) => cert.cert).join("\n")) };
+    const user = new sql.User(
+        name,
+        { project: network.project, instance: instance.name, name: settings.username, password: password() },
+        plainOptions(parent, settings),
+    );
+    return {
+        host: instance.privateIpAddress,
+        port: 5432,
+        cidrs: network.cidrs,
+        resources: [instance, database, user],
+        caBundle: instance.serverCaCerts.apply((certs) => certs.map((cert) => cert.cert).join("\n")),
+    };
 }
 
-export function memorystoreRedis(name: string, network: GcpNetwork, peering: servicenetworking.Connection, settings: ManagedCacheSettings, parent: pulumi.Resource): ManagedRedis {
+export function memorystoreRedis(
+    name: string,
+    network: GcpNetwork,
+    peering: servicenetworking.Connection,
+    settings: ManagedCacheSettings,
+    parent: pulumi.Resource,
+): ManagedRedis {
     const instance = new redis.Instance(
         name,
         {
@@ -107,12 +143,25 @@ export function gcsBucket(name: string, network: GcpNetwork, settings: ManagedBu
     // goes to that range and not to the internet.
     const zone = new dns.ManagedZone(
         `${name}-apis`,
-        { project: network.project, dnsName: "storage.googleapis.com.", visibility: "private", privateVisibilityConfig: { networks: [{ networkUrl: network.networkId }] }, description: "Private Google Access for Cloud Storage" },
+        {
+            project: network.project,
+            dnsName: "storage.googleapis.com.",
+            visibility: "private",
+            privateVisibilityConfig: { networks: [{ networkUrl: network.networkId }] },
+            description: "Private Google Access for Cloud Storage",
+        },
         plainOptions(parent, settings),
     );
     new dns.RecordSet(
         `${name}-apis`,
-        { project: network.project, managedZone: zone.name, name: "storage.googleapis.com.", type: "A", ttl: 300, rrdatas: ["199.36.153.8", "199.36.153.9", "199.36.153.10", "199.36.153.11"] },
+        {
+            project: network.project,
+            managedZone: zone.name,
+            name: "storage.googleapis.com.",
+            type: "A",
+            ttl: 300,
+            rrdatas: ["199.36.153.8", "199.36.153.9", "199.36.153.10", "199.36.153.11"],
+        },
         plainOptions(parent, settings),
     );
     return {

@@ -38,9 +38,16 @@ export function loadManagedStores(args: ManagedStoresArgs): ManagedProvisioners 
             const gcp = require("./gcp") as typeof import("./gcp");
             // Cloud SQL and Memorystore share the VPC's one peering with Google's services.
             let peering: ReturnType<typeof gcp.privateServicesAccess> | undefined;
-            const peered = (name: string, parent: pulumi.Resource) => (peering ??= gcp.privateServicesAccess(`${name}-peering`, network, { production: false, protect: false, provider: args.postgres?.provider ?? args.redis?.provider }, parent));
+            const peered = (name: string, parent: pulumi.Resource) =>
+                (peering ??= gcp.privateServicesAccess(
+                    `${name}-peering`,
+                    network,
+                    { production: false, protect: false, provider: args.postgres?.provider ?? args.redis?.provider },
+                    parent,
+                ));
             return {
-                postgres: args.postgres && ((name, parent, password) => gcp.cloudSqlPostgres(name, network, peered(name, parent), args.postgres!, parent, password)),
+                postgres:
+                    args.postgres && ((name, parent, password) => gcp.cloudSqlPostgres(name, network, peered(name, parent), args.postgres!, parent, password)),
                 redis: args.redis && ((name, parent) => gcp.memorystoreRedis(name, network, peered(name, parent), args.redis!, parent)),
                 bucket: args.bucket && ((name, parent) => gcp.gcsBucket(name, network, args.bucket!, parent)),
             };

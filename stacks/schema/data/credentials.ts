@@ -19,14 +19,21 @@ export type CredentialStore = keyof typeof bundledCredentials;
 // Used in connection URLs and configuration files unescaped; the servers' own minimums hold
 // (MinIO: a user of 3, a password of 8; Meilisearch: a key of 16).
 const credential = (min: number) =>
-    secretValue(z.string().min(min, `at least ${min} characters`).regex(/^[A-Za-z0-9._~-]+$/, "letters, digits and . _ ~ - (used in URLs unescaped)"));
+    secretValue(
+        z
+            .string()
+            .min(min, `at least ${min} characters`)
+            .regex(/^[A-Za-z0-9._~-]+$/, "letters, digits and . _ ~ - (used in URLs unescaped)"),
+    );
 const minimum: Record<string, number> = { rootUser: 3, accessKeyId: 3, rootPassword: 8, secretAccessKey: 8, password: 16, masterKey: 16 };
 
 /** The `credentials` key of a store's `bundled` settings. */
 export function credentialsSchema(store: CredentialStore) {
     const keys = Object.keys(bundledCredentials[store]);
     return z
-        .strictObject(Object.fromEntries(keys.map((key) => [key, credential(minimum[key]).optional().describe(`(secret) the server's ${key}; default: generated`)])))
+        .strictObject(
+            Object.fromEntries(keys.map((key) => [key, credential(minimum[key]).optional().describe(`(secret) the server's ${key}; default: generated`)])),
+        )
         .optional()
         .describe("(mode bundled) credentials to create the server with, each a secret; absent: generated");
 }

@@ -22,9 +22,20 @@ export function managedStoresArgs(config: StackConfig, network: ManagedNetwork |
         network,
         postgres:
             pg.mode === "managed"
-                ? { ...kept, database: pg.database, username: pg.username, instanceClass: pg.managed.instanceClass, storageGb: pg.managed.storageGb, highAvailability: pg.managed.highAvailability, backupRetentionDays: pg.managed.backupRetentionDays }
+                ? {
+                      ...kept,
+                      database: pg.database,
+                      username: pg.username,
+                      instanceClass: pg.managed.instanceClass,
+                      storageGb: pg.managed.storageGb,
+                      highAvailability: pg.managed.highAvailability,
+                      backupRetentionDays: pg.managed.backupRetentionDays,
+                  }
                 : undefined,
-        redis: data.redis.mode === "managed" ? { ...kept, instanceClass: data.redis.managed.instanceClass, highAvailability: data.redis.managed.highAvailability } : undefined,
+        redis:
+            data.redis.mode === "managed"
+                ? { ...kept, instanceClass: data.redis.managed.instanceClass, highAvailability: data.redis.managed.highAvailability }
+                : undefined,
         bucket: data.objectStore.mode === "managed" ? { ...kept, bucket: bucketName(config) } : undefined,
     };
 }

@@ -22,7 +22,14 @@ export function objectStoreArgs(config: StackConfig, cluster: StoreCluster, mana
         clients: [...storeClients(config, "objectStore"), ...backups],
         server:
             store.mode === "external"
-                ? { mode: "external", endpoint: external.endpoint, region: external.region, cidrs: external.cidrs, accessKeyId: pulumi.secret(external.accessKeyId), secretAccessKey: pulumi.secret(external.secretAccessKey) }
+                ? {
+                      mode: "external",
+                      endpoint: external.endpoint,
+                      region: external.region,
+                      cidrs: external.cidrs,
+                      accessKeyId: pulumi.secret(external.accessKeyId),
+                      secretAccessKey: pulumi.secret(external.secretAccessKey),
+                  }
                 : store.mode === "bundled"
                   ? bundledSettings(config, store.bundled, minioImage, cluster.storageClass)
                   : { mode: "managed", provision: managedBy("objectStore", managed.bucket) },

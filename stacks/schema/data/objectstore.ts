@@ -5,7 +5,11 @@ import { bundledStore, cidrs, httpUrl } from "./store";
 
 export const objectStore = z.strictObject({
     mode: z.enum(["bundled", "managed", "external", "disabled"]).describe(`"bundled" (MinIO), "managed" (the cloud's buckets), "external" or "disabled"`),
-    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "a bucket name: 3-63 lower-case letters, digits, '.' and '-'").optional().describe("bucket name (default: NAME-ENVIRONMENT)"),
+    bucket: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "a bucket name: 3-63 lower-case letters, digits, '.' and '-'")
+        .optional()
+        .describe("bucket name (default: NAME-ENVIRONMENT)"),
     bundled: bundledStore.extend({ credentials: credentialsSchema("objectStore") }).describe("(mode bundled) the StatefulSet"),
     external: z
         .strictObject({

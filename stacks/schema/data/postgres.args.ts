@@ -7,7 +7,12 @@ import type { StackConfig } from "../stack";
 import { bundledImage, bundledSettings, managedBy, storeClients, storeCommon, type StoreCluster } from "./store.args";
 
 /** `backupsTo`: the object store the dumps go to, when backups are on. */
-export function postgresArgs(config: StackConfig, cluster: StoreCluster, backupsTo: DataStoreConnection | undefined, managed: ManagedProvisioners = {}): PostgresArgs {
+export function postgresArgs(
+    config: StackConfig,
+    cluster: StoreCluster,
+    backupsTo: DataStoreConnection | undefined,
+    managed: ManagedProvisioners = {},
+): PostgresArgs {
     const store = config.data.postgres;
     const external = store.external!;
     const backups: PostgresBackups | undefined =
@@ -26,7 +31,14 @@ export function postgresArgs(config: StackConfig, cluster: StoreCluster, backups
         clients: storeClients(config, "postgres"),
         server:
             store.mode === "external"
-                ? { mode: "external", host: external.host, port: external.port, sslMode: external.sslMode, cidrs: external.cidrs, password: pulumi.secret(external.password) }
+                ? {
+                      mode: "external",
+                      host: external.host,
+                      port: external.port,
+                      sslMode: external.sslMode,
+                      cidrs: external.cidrs,
+                      password: pulumi.secret(external.password),
+                  }
                 : store.mode === "bundled"
                   ? { ...bundledSettings(config, store.bundled, postgresImage, cluster.storageClass), backups }
                   : { mode: "managed", provision: managedBy("postgres", managed.postgres), sslMode: "require" },

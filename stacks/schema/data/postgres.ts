@@ -5,7 +5,11 @@ import { credentialsSchema } from "./credentials";
 import { bundledStore, cidrs, hostName } from "./store";
 
 const managedDatabase = z.strictObject({
-    instanceClass: z.string().min(1).optional().describe("instance size in the cloud's terms (db.t4g.medium, db-custom-2-7680, Standard_D2ds_v5); default: a small one per environment"),
+    instanceClass: z
+        .string()
+        .min(1)
+        .optional()
+        .describe("instance size in the cloud's terms (db.t4g.medium, db-custom-2-7680, Standard_D2ds_v5); default: a small one per environment"),
     storageGb: positiveInt.describe("allocated storage in GB"),
     highAvailability: z.boolean().describe("a standby in a second zone"),
     backupRetentionDays: positiveInt.max(35, "at most 35").describe("days of automated backups kept"),
@@ -14,12 +18,22 @@ const managedDatabase = z.strictObject({
 export const postgresStore = z.strictObject({
     mode: z.enum(["bundled", "managed", "external"]).describe(`"bundled" (a StatefulSet), "managed" (the target cloud's service) or "external"`),
     version: z.enum(["17"]).describe("PostgreSQL major version"),
-    database: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "a lower-case SQL identifier").describe("database name"),
-    username: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "a lower-case SQL identifier").describe("user the application connects as"),
+    database: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]{0,62}$/, "a lower-case SQL identifier")
+        .describe("database name"),
+    username: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]{0,62}$/, "a lower-case SQL identifier")
+        .describe("user the application connects as"),
     bundled: bundledStore.extend({ credentials: credentialsSchema("postgres") }).describe("(mode bundled) the StatefulSet"),
     backups: z
         .strictObject({
-            enabled: z.boolean().describe("(mode bundled) dump the database to the object store on a schedule; the prod default is on where data.objectStore.mode is bundled or external, and off in every other mode"),
+            enabled: z
+                .boolean()
+                .describe(
+                    "(mode bundled) dump the database to the object store on a schedule; the prod default is on where data.objectStore.mode is bundled or external, and off in every other mode",
+                ),
             schedule: cronSchedule.describe("when the dump runs"),
             retentionDays: positiveInt.describe("dumps older than this are deleted"),
         })

@@ -12,7 +12,14 @@ export function redisArgs(config: StackConfig, cluster: StoreCluster, managed: M
         clients: storeClients(config, "redis"),
         server:
             store.mode === "external"
-                ? { mode: "external", host: external.host, port: external.port, tls: external.tls, cidrs: external.cidrs, password: external.password === undefined ? undefined : pulumi.secret(external.password) }
+                ? {
+                      mode: "external",
+                      host: external.host,
+                      port: external.port,
+                      tls: external.tls,
+                      cidrs: external.cidrs,
+                      password: external.password === undefined ? undefined : pulumi.secret(external.password),
+                  }
                 : store.mode === "bundled"
                   ? bundledSettings(config, store.bundled, redisImage, cluster.storageClass)
                   : { mode: "managed", provision: managedBy("redis", managed.redis) },

@@ -8,7 +8,11 @@ export const redisStore = z.strictObject({
     bundled: bundledStore.extend({ credentials: credentialsSchema("redis") }).describe("(mode bundled) the StatefulSet"),
     managed: z
         .strictObject({
-            instanceClass: z.string().min(1).optional().describe("node size in the cloud's terms (cache.t4g.small, a Memorystore size in GB, an Azure SKU family and capacity); default: a small one"),
+            instanceClass: z
+                .string()
+                .min(1)
+                .optional()
+                .describe("node size in the cloud's terms (cache.t4g.small, a Memorystore size in GB, an Azure SKU family and capacity); default: a small one"),
             highAvailability: z.boolean().describe("a replica in a second zone"),
         })
         .describe("(mode managed) the cloud's cache"),

@@ -4,7 +4,9 @@ import { credentialsSchema } from "./credentials";
 import { bundledStore, cidrs, httpUrl } from "./store";
 
 export const searchStore = z.strictObject({
-    mode: z.enum(["bundled", "managed", "external", "disabled"]).describe(`"bundled", "external" or "disabled" (no cloud offers Meilisearch as a managed service)`),
+    mode: z
+        .enum(["bundled", "managed", "external", "disabled"])
+        .describe(`"bundled", "external" or "disabled" (no cloud offers Meilisearch as a managed service)`),
     bundled: bundledStore.extend({ credentials: credentialsSchema("search") }).describe("(mode bundled) the StatefulSet"),
     external: z
         .strictObject({

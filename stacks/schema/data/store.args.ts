@@ -56,14 +56,21 @@ export function bundledImage(bundled: BundledConfig, official: string): string {
 }
 
 /** `defaultStorageClass`: the target's, for a claim whose config names none. */
-export function bundledSettings(config: StackConfig, bundled: BundledConfig, official: string, defaultStorageClass: pulumi.Input<string> | undefined): BundledSettings & { mode: "bundled" } {
+export function bundledSettings(
+    config: StackConfig,
+    bundled: BundledConfig,
+    official: string,
+    defaultStorageClass: pulumi.Input<string> | undefined,
+): BundledSettings & { mode: "bundled" } {
     return {
         mode: "bundled",
         image: bundledImage(bundled, official),
         runAsUser: config.runAsUser,
         volume: { size: bundled.storage.size, storageClass: bundled.storage.storageClass ?? defaultStorageClass },
         resources: resourceRequirements(bundled.resources) as BundledSettings["resources"],
-        ...(bundled.credentials ? { credentials: Object.fromEntries(Object.entries(bundled.credentials).map(([key, value]) => [key, pulumi.secret(value as string)])) } : {}),
+        ...(bundled.credentials
+            ? { credentials: Object.fromEntries(Object.entries(bundled.credentials).map(([key, value]) => [key, pulumi.secret(value as string)])) }
+            : {}),
     };
 }
 

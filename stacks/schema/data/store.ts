@@ -5,7 +5,10 @@ import { dnsLabel, quantity, resources } from "../values";
 // What the data stores' settings share: the bundled server, and the address of an external one.
 
 const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "an IPv4 CIDR such as 10.20.0.0/16");
-export const cidrs = z.array(cidr).min(1, "at least one range").describe("address ranges of the server; egress is opened to these on its port and to nothing else");
+export const cidrs = z
+    .array(cidr)
+    .min(1, "at least one range")
+    .describe("address ranges of the server; egress is opened to these on its port and to nothing else");
 export const httpUrl = z.string().regex(/^https?:\/\/[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?(:\d{1,5})?(\/\S*)?$/, "an http:// or https:// URL");
 export const hostName = z.string().regex(/^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$/, "a host name or IP address");
 

@@ -7,7 +7,10 @@ import { ipv4Range } from "./cloud";
 
 const k3sVersion = z
     .string()
-    .regex(/^v1\.\d+\.\d+\+k3s\d+$/, "a pinned k3s release such as v1.33.5+k3s1 (a channel such as stable or latest is refused: each `pulumi up` must install the same release)");
+    .regex(
+        /^v1\.\d+\.\d+\+k3s\d+$/,
+        "a pinned k3s release such as v1.33.5+k3s1 (a channel such as stable or latest is refused: each `pulumi up` must install the same release)",
+    );
 
 const hostName = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const hostAddress = z.string().refine((text) => {
@@ -15,9 +18,19 @@ const hostAddress = z.string().refine((text) => {
     return octets ? octets.slice(1).every((octet) => Number(octet) <= 255) : hostName.test(text);
 }, "an IPv4 address or a host name such as node-a.example.com");
 
-const labelKey = z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, "a label key such as topology.kubernetes.io/zone");
+const labelKey = z
+    .string()
+    .regex(
+        /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+        "a label key such as topology.kubernetes.io/zone",
+    );
 const labelValue = z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, "a label value: up to 63 letters, digits, '-', '_' or '.'");
-const taint = z.string().regex(/^[^=:\s]+(=[^=:\s]*)?:(NoSchedule|PreferNoSchedule|NoExecute)$/, "a taint as key=value:Effect, the effect NoSchedule, PreferNoSchedule or NoExecute");
+const taint = z
+    .string()
+    .regex(
+        /^[^=:\s]+(=[^=:\s]*)?:(NoSchedule|PreferNoSchedule|NoExecute)$/,
+        "a taint as key=value:Effect, the effect NoSchedule, PreferNoSchedule or NoExecute",
+    );
 
 const node = z.strictObject({
     name: dnsLabel.describe("node name in the cluster"),
@@ -41,7 +54,9 @@ const ssh = z
                 code: "custom",
                 path: ["privateKey"],
                 input: undefined,
-                message: value.agent ? "no privateKey with agent: true (one way to log in)" : "a private key set as a secret (`pulumi config set --secret --path target.ssh.privateKey < key`), or agent: true",
+                message: value.agent
+                    ? "no privateKey with agent: true (one way to log in)"
+                    : "a private key set as a secret (`pulumi config set --secret --path target.ssh.privateKey < key`), or agent: true",
             });
         }
     });
@@ -54,13 +69,25 @@ export const baremetalTarget = z
             .url({ protocol: /^https?$/ })
             .default("https://github.com/k3s-io/k3s/releases/download")
             .describe("where the k3s releases are downloaded from (binary, checksums, images), one folder per release: a local mirror for air-gapped sites"),
-        airgapImages: z.boolean().default(false).describe("also download the release's image archive to each node, so that k3s starts without pulling its own images"),
-        apiAddress: hostAddress.optional().describe("address of the API server in the kubeconfig and its certificate: a virtual IP or load balancer in front of the servers (default: the first server's address)"),
+        airgapImages: z
+            .boolean()
+            .default(false)
+            .describe("also download the release's image archive to each node, so that k3s starts without pulling its own images"),
+        apiAddress: hostAddress
+            .optional()
+            .describe(
+                "address of the API server in the kubeconfig and its certificate: a virtual IP or load balancer in front of the servers (default: the first server's address)",
+            ),
         tlsSans: z.array(hostAddress).default([]).describe("further names and addresses the API server's certificate is valid for"),
         clusterCidr: ipv4Range.default("10.42.0.0/16").describe("address range of the pods"),
         serviceCidr: ipv4Range.default("10.43.0.0/16").describe("address range of the Services"),
-        serviceLoadBalancer: z.enum(["servicelb", "none"]).default("servicelb").describe(`"servicelb": k3s's own load balancer publishes LoadBalancer Services on the nodes' addresses; "none": another (MetalLB) does`),
-        token: secretValue(z.string().min(16, "at least 16 characters"), "TOKEN").optional().describe("join token (secret) of the cluster; absent: a random one kept as a secret in the stack"),
+        serviceLoadBalancer: z
+            .enum(["servicelb", "none"])
+            .default("servicelb")
+            .describe(`"servicelb": k3s's own load balancer publishes LoadBalancer Services on the nodes' addresses; "none": another (MetalLB) does`),
+        token: secretValue(z.string().min(16, "at least 16 characters"), "TOKEN")
+            .optional()
+            .describe("join token (secret) of the cluster; absent: a random one kept as a secret in the stack"),
         ssh: ssh.describe("how appstack logs in to the machines"),
         servers: z.array(node).min(1, "at least one server").describe("control-plane machines (embedded etcd when more than one): 1, 3 or 5"),
         agents: z.array(node).default([]).describe("worker machines"),
@@ -77,9 +104,19 @@ function checkNodes(value: Payload, ctx: z.RefinementCtx): void {
     const list = (key: string) => (Array.isArray(value[key]) ? (value[key] as unknown[]) : []);
     const servers = list("servers");
     if (servers.length > 1 && servers.length % 2 === 0) {
-        ctx.addIssue({ code: "custom", path: ["servers"], input: servers.length, message: `an odd number of servers (1, 3, 5), not ${servers.length}: etcd loses its quorum when half of an even number is lost` });
+        ctx.addIssue({
+            code: "custom",
+            path: ["servers"],
+            input: servers.length,
+            message: `an odd number of servers (1, 3, 5), not ${servers.length}: etcd loses its quorum when half of an even number is lost`,
+        });
     }
-    const nodes = ["servers", "agents"].flatMap((key) => list(key).map((entry, index) => ({ entry: (typeof entry === "object" && entry !== null ? entry : {}) as Payload, path: [key, index] as [string, number] })));
+    const nodes = ["servers", "agents"].flatMap((key) =>
+        list(key).map((entry, index) => ({
+            entry: (typeof entry === "object" && entry !== null ? entry : {}) as Payload,
+            path: [key, index] as [string, number],
+        })),
+    );
     for (const field of ["name", "address"]) {
         const first = new Map<unknown, [string, number]>();
         for (const { entry, path } of nodes) {
@@ -95,7 +132,13 @@ function checkNodes(value: Payload, ctx: z.RefinementCtx): void {
         }
     }
     const { clusterCidr, serviceCidr } = value;
-    if (typeof clusterCidr === "string" && typeof serviceCidr === "string" && isIpv4Range(clusterCidr) && isIpv4Range(serviceCidr) && rangesOverlap(clusterCidr, serviceCidr)) {
+    if (
+        typeof clusterCidr === "string" &&
+        typeof serviceCidr === "string" &&
+        isIpv4Range(clusterCidr) &&
+        isIpv4Range(serviceCidr) &&
+        rangesOverlap(clusterCidr, serviceCidr)
+    ) {
         ctx.addIssue({ code: "custom", path: ["serviceCidr"], input: serviceCidr, message: `a range apart from clusterCidr (${clusterCidr})` });
     }
 }

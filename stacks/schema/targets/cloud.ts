@@ -8,7 +8,12 @@ export const ipv4Range = z.string().refine(isIpv4Range, "an IPv4 range with its 
 
 /** Who may reach a cloud cluster's API server from the internet; absent: nobody (the private endpoint only). */
 export const publicEndpoint = z
-    .strictObject({ cidrs: z.array(ipv4Range).min(1, "at least one range").describe("address ranges allowed to reach the API server from the internet (0.0.0.0/0 refused in prod)") })
+    .strictObject({
+        cidrs: z
+            .array(ipv4Range)
+            .min(1, "at least one range")
+            .describe("address ranges allowed to reach the API server from the internet (0.0.0.0/0 refused in prod)"),
+    })
     .optional()
     .describe("open the API server to the internet, from these ranges only; absent: reachable from the cluster's network only");
 
@@ -23,6 +28,11 @@ export function checkScaling(group: { minSize: number; maxSize: number; desiredS
         ctx.addIssue({ code: "custom", path: ["minSize"], input: group.minSize, message: `at most maxSize (${group.maxSize})` });
     }
     if (group.desiredSize !== undefined && (group.desiredSize < group.minSize || group.desiredSize > group.maxSize)) {
-        ctx.addIssue({ code: "custom", path: ["desiredSize"], input: group.desiredSize, message: `from minSize (${group.minSize}) to maxSize (${group.maxSize})` });
+        ctx.addIssue({
+            code: "custom",
+            path: ["desiredSize"],
+            input: group.desiredSize,
+            message: `from minSize (${group.minSize}) to maxSize (${group.maxSize})`,
+        });
     }
 }

@@ -5,7 +5,10 @@ import { checkScaling, ipv4Range, publicEndpoint, registry } from "./cloud";
 const eksNodeGroup = z
     .strictObject({
         name: dnsLabel.describe("node group name"),
-        instanceTypes: z.array(z.string().regex(/^[a-z0-9]+\.[a-z0-9]+$/, "an EC2 instance type such as m7i.large")).min(1).describe("EC2 instance types, the first preferred"),
+        instanceTypes: z
+            .array(z.string().regex(/^[a-z0-9]+\.[a-z0-9]+$/, "an EC2 instance type such as m7i.large"))
+            .min(1)
+            .describe("EC2 instance types, the first preferred"),
         minSize: nonNegativeInt.describe("fewest nodes"),
         maxSize: positiveInt.describe("most nodes"),
         desiredSize: nonNegativeInt.describe("nodes at creation; the cluster autoscaler owns it afterwards"),
@@ -29,7 +32,11 @@ export const eksTarget = z
             .refine((range) => Number(range.split("/")[1]) >= 16 && Number(range.split("/")[1]) <= 20, "a /16 to /20 range")
             .default("10.0.0.0/16")
             .describe("address range of the VPC: an eighth per zone for nodes and pods, small public ranges at its end"),
-        kubernetesVersion: z.string().regex(/^1\.\d+$/, "a minor version such as 1.33").default("1.33").describe("Kubernetes version of the control plane and nodes"),
+        kubernetesVersion: z
+            .string()
+            .regex(/^1\.\d+$/, "a minor version such as 1.33")
+            .default("1.33")
+            .describe("Kubernetes version of the control plane and nodes"),
         natGateways: z.enum(["one", "perZone"]).optional().describe(`NAT gateways: "one" for the VPC or "perZone" (default: perZone in prod, one in dev)`),
         publicEndpoint,
         admins: z
@@ -42,8 +49,13 @@ export const eksTarget = z
         registry,
     })
     .superRefine((value, ctx) => {
-        if (value.autoMode === (value.nodeGroups.length > 0)) {
-            ctx.addIssue({ code: "custom", path: ["nodeGroups"], input: value.nodeGroups, message: value.autoMode ? "none with autoMode: Auto Mode runs its own nodes" : "at least one node group, or autoMode: true" });
+        if (value.autoMode === value.nodeGroups.length > 0) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["nodeGroups"],
+                input: value.nodeGroups,
+                message: value.autoMode ? "none with autoMode: Auto Mode runs its own nodes" : "at least one node group, or autoMode: true",
+            });
         }
         value.zones.forEach((zone, index) => {
             if (!zone.startsWith(value.region)) {

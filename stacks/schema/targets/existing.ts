@@ -12,7 +12,9 @@ export const existingTarget = z
             .string()
             .min(1)
             .optional()
-            .describe("a stable name of the cluster: with it, a rotated kubeconfig updates the provider instead of reading as a new cluster (which replaces every object); changing it replaces them"),
+            .describe(
+                "a stable name of the cluster: with it, a rotated kubeconfig updates the provider instead of reading as a new cluster (which replaces every object); changing it replaces them",
+            ),
     })
     .superRefine((value, ctx) => {
         if (value.kubeconfig === undefined && value.context === undefined) {

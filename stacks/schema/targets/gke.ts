@@ -6,7 +6,10 @@ import { checkScaling, ipv4Range, publicEndpoint, registry } from "./cloud";
 const gkeNodePool = z
     .strictObject({
         name: dnsLabel.describe("node pool name"),
-        machineType: z.string().regex(/^[a-z0-9]+-[a-z0-9-]+$/, "a machine type such as e2-standard-4").describe("Compute Engine machine type"),
+        machineType: z
+            .string()
+            .regex(/^[a-z0-9]+-[a-z0-9-]+$/, "a machine type such as e2-standard-4")
+            .describe("Compute Engine machine type"),
         minSize: nonNegativeInt.describe("fewest nodes per zone"),
         maxSize: positiveInt.describe("most nodes per zone"),
         spot: z.boolean().default(false).describe("Spot VMs: cheaper, reclaimed at short notice"),
@@ -17,8 +20,14 @@ const gkeNodePool = z
 export const gkeTarget = z
     .strictObject({
         kind: z.literal("gke"),
-        project: z.string().regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, "a Google Cloud project id such as acme-prod").describe("Google Cloud project of the cluster"),
-        region: z.string().regex(/^[a-z]+-[a-z]+\d$/, "a region such as europe-west1").describe("region of the (regional) cluster"),
+        project: z
+            .string()
+            .regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, "a Google Cloud project id such as acme-prod")
+            .describe("Google Cloud project of the cluster"),
+        region: z
+            .string()
+            .regex(/^[a-z]+-[a-z]+\d$/, "a region such as europe-west1")
+            .describe("region of the (regional) cluster"),
         ranges: z
             .strictObject({
                 nodes: ipv4Range.default("10.10.0.0/20").describe("the subnet's range, for nodes"),
@@ -34,8 +43,13 @@ export const gkeTarget = z
         registry,
     })
     .superRefine((value, ctx) => {
-        if (value.autopilot === (value.nodePools.length > 0)) {
-            ctx.addIssue({ code: "custom", path: ["nodePools"], input: value.nodePools, message: value.autopilot ? "none with autopilot: Autopilot runs its own nodes" : "at least one node pool, or autopilot: true" });
+        if (value.autopilot === value.nodePools.length > 0) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["nodePools"],
+                input: value.nodePools,
+                message: value.autopilot ? "none with autopilot: Autopilot runs its own nodes" : "at least one node pool, or autopilot: true",
+            });
         }
         const ranges = Object.entries(value.ranges);
         ranges.forEach(([key, range], index) => {
