@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { listExampleStacks, listStacks, projectRoot } from "./offline";
+import { runMain } from "./main";
 
 // Each figure is timed by hyperfine side by side with the floor it names, in one run: fresh
 // processes, one discarded warm-up, medians. The results, every sample included, go to
@@ -175,10 +176,4 @@ async function main(): Promise<number> {
     return 0;
 }
 
-main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-        console.error(error instanceof Error ? error.message : error);
-        process.exit(1);
-    },
-);
+runMain(main);

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { cancellable, clearStaleLock, ensureGeneratedSecrets, findEngine, openStack, summaryLine } from "./engine";
 import { table } from "./render";
 import { generatedSecretPaths } from "./secrets";
+import { runMain } from "./main";
 
 // npm run local:up / local:down: the embedded default. `up` starts the local control plane
 // (scripts/local/cluster.sh) and deploys the `local` stack to it with the Pulumi engine, which
@@ -121,16 +122,11 @@ async function down(purge: boolean): Promise<void> {
 if (require.main === module) {
     const [command, ...flags] = process.argv.slice(2);
     const known = command === "up" ? flags.length === 0 : command === "down" ? flags.every((flag) => flag === "--purge") : false;
-    (known
-        ? command === "up"
-            ? up()
-            : down(flags.includes("--purge"))
-        : Promise.reject(new Error("usage: npm run local:up | npm run local:down [-- --purge]"))
-    ).then(
-        () => process.exit(0),
-        (error: unknown) => {
-            console.error(error instanceof Error ? error.message : error);
-            process.exit(1);
-        },
+    runMain(() =>
+        known
+            ? command === "up"
+                ? up()
+                : down(flags.includes("--purge"))
+            : Promise.reject(new Error("usage: npm run local:up | npm run local:down [-- --purge]")),
     );
 }

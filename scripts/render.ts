@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type { Evaluation, Manifest, RegisteredResource } from "./offline";
+import { runMain } from "./main";
 
 const usage = `usage: npm run render -- --stack NAME [--config-file FILE] [--out DIR] [--diff]
 
@@ -290,11 +291,5 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-    main().then(
-        (code) => process.exit(code),
-        (error: unknown) => {
-            console.error(error instanceof Error ? error.message : error);
-            process.exit(1);
-        },
-    );
+    runMain(main);
 }

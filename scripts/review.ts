@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { mermaid, networkGraph } from "./network-graph";
 import * as YAML from "yaml";
 import type { Manifest } from "./offline";
+import { runMain } from "./main";
 
 const usage = `usage: npm run review -- --stack NAME [--config-file FILE] [--out DIR]
 
@@ -69,11 +70,5 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-    main().then(
-        (code) => process.exit(code),
-        (error: unknown) => {
-            console.error(error instanceof Error ? error.message : error);
-            process.exit(1);
-        },
-    );
+    runMain(main);
 }

@@ -1,5 +1,6 @@
 import { cancellable, findEngine, openStack } from "../../scripts/engine";
 import { e2eStack } from "./support";
+import { runMain } from "../../scripts/main";
 
 // One `up` of the e2e stack in a process of its own, for the tests that kill or interrupt it.
 async function main(): Promise<void> {
@@ -7,10 +8,4 @@ async function main(): Promise<void> {
     await cancellable(stack, (signal) => stack.up({ onOutput: (out) => process.stdout.write(out), signal, color: "never" }));
 }
 
-main().then(
-    () => process.exit(0),
-    (error: unknown) => {
-        console.error(error instanceof Error ? error.message : error);
-        process.exit(1);
-    },
-);
+runMain(main);
