@@ -5,6 +5,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { stackFileVariable } from "../stacks/stack-file";
 
 // The Pulumi engine as local:up and test:e2e drive it: the CLI runs the program the project exports,
 // inline in this process (the Automation API), so no Node.js language host is needed. State lives
@@ -103,7 +104,7 @@ export async function openStack(engine: Engine, stackName: string, stackFile: st
     const workspaceFile = path.join(workDir, `Pulumi.${stackName}.yaml`);
     syncStackFile(stackFile, workspaceFile);
     // The program checks the stack file for values that should have been secrets.
-    process.env.APPSTACK_STACK_FILE = workspaceFile;
+    process.env[stackFileVariable] = workspaceFile;
     return LocalWorkspace.createOrSelectStack(
         { stackName, projectName, program },
         { workDir, pulumiCommand: engine.command, envVars: engineEnv(engine), secretsProvider: "passphrase" },
